@@ -1,0 +1,110 @@
+package bbb
+
+import (
+	"crypto/sha1" //nolint:gosec // BBB still accepts (and some servers require) sha1 checksums.
+	"crypto/sha256"
+	"crypto/sha512"
+	"fmt"
+	"hash"
+	"strings"
+	"sync"
+)
+
+// Algorithm is a checksum hash function accepted by BigBlueButton.
+type Algorithm uint8
+
+// The checksum algorithms BigBlueButton knows. A server tells them apart by
+// the length of the hex checksum (40, 64, 96 or 128 characters).
+const (
+	SHA1 Algorithm = iota + 1
+	SHA256
+	SHA384
+	SHA512
+)
+
+// Algorithms lists every algorithm, weakest first.
+var Algorithms = []Algorithm{SHA1, SHA256, SHA384, SHA512}
+
+var algorithmNames = [...]string{SHA1: "sha1", SHA256: "sha256", SHA384: "sha384", SHA512: "sha512"}
+
+// String returns the lower-case name BBB uses in supportedChecksumAlgorithms.
+func (a Algorithm) String() string {
+	if a.valid() {
+		return algorithmNames[a]
+	}
+	return fmt.Sprintf("Algorithm(%d)", uint8(a))
+}
+
+func (a Algorithm) valid() bool { return a >= SHA1 && a <= SHA512 }
+
+// HexLen is the length of a checksum of this algorithm in hex characters.
+func (a Algorithm) HexLen() int {
+	switch a {
+	case SHA1:
+		return 2 * sha1.Size
+	case SHA256:
+		return 2 * sha256.Size
+	case SHA384:
+		return 2 * sha512.Size384
+	case SHA512:
+		return 2 * sha512.Size
+	}
+	return 0
+}
+
+// ParseAlgorithm maps a name such as "sha256" (any case) to its Algorithm.
+func ParseAlgorithm(name string) (Algorithm, error) {
+	for _, a := range Algorithms {
+		if strings.EqualFold(name, algorithmNames[a]) {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("bbb: unknown checksum algorithm %q", name)
+}
+
+// AlgorithmForLength returns the algorithm a BBB server infers from a hex
+// checksum of n characters, and false when no algorithm has that length.
+func AlgorithmForLength(n int) (Algorithm, bool) {
+	for _, a := range Algorithms {
+		if a.HexLen() == n {
+			return a, true
+		}
+	}
+	return 0, false
+}
+
+// hashState is a pooled hash with room for its digest, so signing
+// allocates neither.
+type hashState struct {
+	h   hash.Hash
+	raw [sha512.Size]byte
+}
+
+var hashPools = [...]sync.Pool{
+	SHA1:   {New: func() any { return &hashState{h: sha1.New()} }},
+	SHA256: {New: func() any { return &hashState{h: sha256.New()} }},
+	SHA384: {New: func() any { return &hashState{h: sha512.New384()} }},
+	SHA512: {New: func() any { return &hashState{h: sha512.New()} }},
+}
+
+// sum hashes the concatenation of parts and appends the lower-case hex digest
+// to dst.
+func (a Algorithm) sum(dst []byte, parts ...[]byte) []byte {
+	st := hashPools[a].Get().(*hashState)
+	st.h.Reset()
+	for _, p := range parts {
+		st.h.Write(p)
+	}
+	dst = appendHex(dst, st.h.Sum(st.raw[:0]))
+	hashPools[a].Put(st)
+	return dst
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendHex(dst, src []byte) []byte {
+	for _, b := range src {
+		dst = append(dst, hexDigits[b>>4], hexDigits[b&0x0f])
+	}
+	return dst
+}

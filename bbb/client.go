@@ -1,0 +1,290 @@
+package bbb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bbbcast/bbbcast/bbb/internal/xmltree"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Client calls the API of one BigBlueButton server (or of a load balancer
+// such as Scalelite that speaks the same API). It is safe for concurrent
+// use.
+type Client struct {
+	base   string // "<scheme>://<host>/<path>/api/"
+	secret Secret
+	alg    Algorithm
+
+	httpClient   *http.Client
+	timeout      time.Duration
+	retries      int
+	retryWaitMin time.Duration
+	retryWaitMax time.Duration
+	userAgent    string
+	logger       *slog.Logger
+	allowHTTP    bool
+
+	rc *retryablehttp.Client
+}
+
+// NewClient returns a client for the server whose API lives under baseURL,
+// usually "https://bbb.example.org/bigbluebutton" (a trailing "/api" or
+// slash is accepted). secret is the server's shared secret
+// (bbb-conf --secret). The base URL must be https unless WithInsecureHTTP
+// is given.
+func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
+	c := &Client{
+		secret:       NewSecret(secret),
+		alg:          SHA256,
+		timeout:      -1,
+		retries:      DefaultRetries,
+		retryWaitMin: 200 * time.Millisecond,
+		retryWaitMax: 2 * time.Second,
+		userAgent:    DefaultUserAgent,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if secret == "" {
+		return nil, ErrEmptySecret
+	}
+	if !c.alg.valid() {
+		return nil, fmt.Errorf("bbb: invalid checksum algorithm %s", c.alg)
+	}
+	base, err := normalizeBase(baseURL, c.allowHTTP)
+	if err != nil {
+		return nil, err
+	}
+	c.base = base
+	if c.logger == nil {
+		c.logger = slog.New(discardHandler{})
+	}
+	if c.retries < 0 {
+		c.retries = 0
+	}
+	c.rc = c.newRetryClient()
+	return c, nil
+}
+
+func normalizeBase(raw string, allowHTTP bool) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrInvalidBaseURL, redactURLError(err))
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && allowHTTP:
+	case u.Scheme == "http":
+		return "", ErrInsecureURL
+	default:
+		return "", fmt.Errorf("%w: scheme must be https", ErrInvalidBaseURL)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%w: no host", ErrInvalidBaseURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%w: must not carry credentials, a query or a fragment", ErrInvalidBaseURL)
+	}
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	path = strings.TrimSuffix(path, "/api")
+	return u.Scheme + "://" + u.Host + path + "/api/", nil
+}
+
+// redactURLError drops the text of a url.Error's URL, which may hold secrets.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+// BaseURL returns the API root the client calls, ending in "/api/".
+func (c *Client) BaseURL() string { return c.base }
+
+// Algorithm returns the checksum algorithm the client signs with.
+func (c *Client) Algorithm() Algorithm { return c.alg }
+
+// String describes the client without its secret.
+func (c *Client) String() string {
+	return fmt.Sprintf("bbb.Client{%s %s}", c.base, c.alg)
+}
+
+// LogValue describes the client for log/slog without its secret.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("base", c.base), slog.String("checksum", c.alg.String()))
+}
+
+// URL returns the signed URL of call with the given query string (already
+// escaped, without checksum). It is the building block of every request and
+// of join links; most callers use the typed methods instead.
+func (c *Client) URL(call, rawQuery string) string {
+	return c.signedURL(call, []byte(rawQuery))
+}
+
+// signedURL appends the checksum of call+query to base+call?query in one
+// buffer: one allocation for the buffer, one for the string.
+func (c *Client) signedURL(call string, query []byte) string {
+	buf := make([]byte, 0, len(c.base)+len(call)+len(query)+len("?checksum=")+c.alg.HexLen()+1)
+	buf = append(buf, c.base...)
+	start := len(buf)
+	buf = append(buf, call...)
+	callBytes := buf[start:len(buf):len(buf)]
+	buf = append(buf, '?')
+	if len(query) > 0 {
+		buf = append(buf, query...)
+		buf = append(buf, '&')
+	}
+	buf = append(buf, "checksum="...)
+	buf = c.alg.sum(buf, callBytes, query, c.secret.v)
+	return string(buf)
+}
+
+// request is one API call to send.
+type request struct {
+	call        string
+	query       params
+	method      string // GET when empty
+	body        []byte
+	contentType string
+	idempotent  bool // safe to retry
+}
+
+type retryKey struct{}
+
+// maxBody bounds the answers read, so a misbehaving server cannot exhaust
+// memory: a getRecordings answer of thousands of recordings stays far below.
+const maxBody = 64 << 20
+
+func (c *Client) newRetryClient() *retryablehttp.Client {
+	hc := c.httpClient
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	if c.timeout >= 0 {
+		cp := *hc
+		cp.Timeout = c.timeout
+		hc = &cp
+	}
+	return &retryablehttp.Client{
+		HTTPClient:   hc,
+		Logger:       nil, // it would print URLs, checksums included
+		RetryWaitMin: c.retryWaitMin,
+		RetryWaitMax: c.retryWaitMax,
+		RetryMax:     c.retries,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			if ok, _ := ctx.Value(retryKey{}).(bool); !ok {
+				return false, nil
+			}
+			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		},
+		Backoff:      retryablehttp.DefaultBackoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// send performs r and returns the answer's body and status.
+func (c *Client) send(ctx context.Context, r *request) (body []byte, status int, contentType string, err error) {
+	method := r.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	u := c.signedURL(r.call, r.query.b)
+	var rb any
+	if r.body != nil {
+		rb = r.body
+	}
+	ctx = context.WithValue(ctx, retryKey{}, r.idempotent)
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, rb)
+	if err != nil {
+		return nil, 0, "", &TransportError{Call: r.call, Err: redactURLError(err)}
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/xml, text/xml, application/json")
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	began := time.Now()
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		err = redactURLError(err)
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "bbb request failed", slog.String("call", r.call),
+			slog.Duration("duration", time.Since(began)), slog.String("error", err.Error()))
+		return nil, 0, "", &TransportError{Call: r.call, Err: err}
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	contentType = resp.Header.Get("Content-Type")
+	if err != nil {
+		return nil, resp.StatusCode, contentType, &TransportError{Call: r.call, Err: redactURLError(err)}
+	}
+	if len(body) > maxBody {
+		return nil, resp.StatusCode, contentType, &ResponseError{Call: r.call, StatusCode: resp.StatusCode,
+			ContentType: contentType, Reason: "body larger than 64 MiB"}
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "bbb request", slog.String("call", r.call),
+		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(began)))
+	return body, resp.StatusCode, contentType, nil
+}
+
+// do sends r and parses the XML envelope. It returns the <response> element
+// of a SUCCESS answer, an *APIError for FAILED, and a *ResponseError for
+// anything that is not a BBB answer.
+func (c *Client) do(ctx context.Context, r *request) (xmltree.Node, error) {
+	body, status, ct, err := c.send(ctx, r)
+	if err != nil {
+		return xmltree.Node{}, err
+	}
+	return parseResponse(r.call, body, status, ct)
+}
+
+func parseResponse(call string, body []byte, status int, contentType string) (xmltree.Node, error) {
+	bad := func(reason string) error {
+		return &ResponseError{Call: call, StatusCode: status, ContentType: contentType, Reason: reason}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return xmltree.Node{}, bad("empty body")
+	}
+	doc, err := xmltree.Parse(body)
+	if err != nil {
+		if looksLikeHTML(body) {
+			return xmltree.Node{}, bad("HTML page instead of XML")
+		}
+		return xmltree.Node{}, bad("malformed XML: " + err.Error())
+	}
+	root := doc.Root()
+	if root.Name() != "response" {
+		if root.Name() == "html" {
+			return xmltree.Node{}, bad("HTML page instead of XML")
+		}
+		return xmltree.Node{}, bad("root element is <" + root.Name() + ">, not <response>")
+	}
+	switch rc := root.ChildText("returncode"); rc {
+	case "SUCCESS":
+		if status < 200 || status > 299 {
+			return xmltree.Node{}, bad("SUCCESS with a non-2xx status")
+		}
+		return root, nil
+	case "FAILED":
+		return xmltree.Node{}, &APIError{Call: call, Key: root.ChildText("messageKey"), Message: root.ChildText("message")}
+	default:
+		return xmltree.Node{}, bad("no SUCCESS or FAILED returncode")
+	}
+}
+
+func looksLikeHTML(b []byte) bool {
+	head := bytes.ToLower(b[:min(len(b), 512)])
+	return bytes.Contains(head, []byte("<html")) || bytes.Contains(head, []byte("<!doctype html"))
+}
