@@ -194,11 +194,19 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 
 // send performs r and returns the answer's body and status.
 func (c *Client) send(ctx context.Context, r *request) (body []byte, status int, contentType string, err error) {
+	return c.exec(ctx, r, c.signedURL(r.call, r.query.b))
+}
+
+// sendUnsigned GETs the API root (plus path), which needs no checksum.
+func (c *Client) sendUnsigned(ctx context.Context, path, call string) ([]byte, int, string, error) {
+	return c.exec(ctx, &request{call: call, idempotent: true}, strings.TrimSuffix(c.base, "/")+path)
+}
+
+func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, status int, contentType string, err error) {
 	method := r.method
 	if method == "" {
 		method = http.MethodGet
 	}
-	u := c.signedURL(r.call, r.query.b)
 	var rb any
 	if r.body != nil {
 		rb = r.body
@@ -234,7 +242,11 @@ func (c *Client) send(ctx context.Context, r *request) (body []byte, status int,
 		return nil, resp.StatusCode, contentType, &ResponseError{Call: r.call, StatusCode: resp.StatusCode,
 			ContentType: contentType, Reason: "body larger than 64 MiB"}
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "bbb request", slog.String("call", r.call),
+	lvl := slog.LevelDebug
+	if resp.StatusCode >= 400 {
+		lvl = slog.LevelWarn
+	}
+	c.logger.LogAttrs(ctx, lvl, "bbb request", slog.String("call", r.call),
 		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(began)))
 	return body, resp.StatusCode, contentType, nil
 }

@@ -37,6 +37,31 @@ func (p *params) addInt(key string, v int64) {
 	p.b = strconv.AppendInt(p.b, v, 10)
 }
 
+// addNonZero adds key only when v is not 0, as go-querystring's omitempty.
+func (p *params) addNonZero(key string, v int) {
+	if v != 0 {
+		p.addInt(key, int64(v))
+	}
+}
+
+// addList adds a comma-separated list when it is not empty.
+func (p *params) addList(key string, list []string) {
+	if len(list) == 0 {
+		return
+	}
+	if len(p.b) > 0 {
+		p.b = append(p.b, '&')
+	}
+	p.b = append(p.b, key...)
+	p.b = append(p.b, '=')
+	for i, v := range list {
+		if i > 0 {
+			p.b = append(p.b, "%2C"...)
+		}
+		p.b = appendQueryEscape(p.b, v)
+	}
+}
+
 // addBool adds key when v is set, so an explicit false is sent.
 func (p *params) addBool(key string, v *bool) {
 	if v != nil {
@@ -70,6 +95,9 @@ func (p *params) addPrefixed(prefix string, m map[string]string) {
 // addValues adds url.Values in sorted key order (as url.Values.Encode does),
 // escaping keys and values strictly.
 func (p *params) addValues(v url.Values) {
+	if len(v) == 0 {
+		return
+	}
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
