@@ -1,6 +1,10 @@
 package bbb
 
-import "context"
+import (
+	"context"
+
+	"github.com/bbbcast/bbbcast/bbb/internal/xmltree"
+)
 
 // IsMeetingRunning reports whether the meeting exists and has users in it.
 // BBB answers false, not an error, for an unknown meeting ID.
@@ -44,6 +48,11 @@ func (c *Client) GetMeetings(ctx context.Context) ([]Meeting, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeMeetings(resp), nil
+}
+
+// decodeMeetings decodes the <meetings> list of a getMeetings answer.
+func decodeMeetings(resp xmltree.Node) []Meeting {
 	list := resp.Child("meetings")
 	out := make([]Meeting, 0, list.CountChildren())
 	for n := range list.Children() {
@@ -52,7 +61,7 @@ func (c *Client) GetMeetings(ctx context.Context) ([]Meeting, error) {
 			decodeMeeting(n, &out[len(out)-1])
 		}
 	}
-	return out, nil
+	return out
 }
 
 // End asks the server to end a meeting and kick everyone out. Ending is
