@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"fmt"
-	"hash"
 	"strings"
-	"sync"
 )
 
 // Algorithm is a checksum hash function accepted by BigBlueButton.
@@ -73,30 +71,41 @@ func AlgorithmForLength(n int) (Algorithm, bool) {
 	return 0, false
 }
 
-// hashState is a pooled hash with room for its digest, so signing
-// allocates neither.
-type hashState struct {
-	h   hash.Hash
-	raw [sha512.Size]byte
-}
-
-var hashPools = [...]sync.Pool{
-	SHA1:   {New: func() any { return &hashState{h: sha1.New()} }},
-	SHA256: {New: func() any { return &hashState{h: sha256.New()} }},
-	SHA384: {New: func() any { return &hashState{h: sha512.New384()} }},
-	SHA512: {New: func() any { return &hashState{h: sha512.New()} }},
-}
-
 // sum hashes the concatenation of parts and appends the lower-case hex digest
-// to dst.
+// to dst. The parts are joined in a scratch buffer first: one contiguous
+// input lets the hash use its fastest block function, and the one-shot Sum
+// functions keep the state on the stack. The scratch copy is wiped, since it
+// holds the secret.
 func (a Algorithm) sum(dst []byte, parts ...[]byte) []byte {
-	st := hashPools[a].Get().(*hashState)
-	st.h.Reset()
-	for _, p := range parts {
-		st.h.Write(p)
+	data := parts[0]
+	var sp *[]byte
+	if len(parts) > 1 {
+		sp = getScratch()
+		data = (*sp)[:0]
+		for _, p := range parts {
+			data = append(data, p...)
+		}
 	}
-	dst = appendHex(dst, st.h.Sum(st.raw[:0]))
-	hashPools[a].Put(st)
+	switch a {
+	case SHA1:
+		d := sha1.Sum(data) //nolint:gosec // see the import
+		dst = appendHex(dst, d[:])
+	case SHA256:
+		d := sha256.Sum256(data)
+		dst = appendHex(dst, d[:])
+	case SHA384:
+		d := sha512.Sum384(data)
+		dst = appendHex(dst, d[:])
+	case SHA512:
+		d := sha512.Sum512(data)
+		dst = appendHex(dst, d[:])
+	default:
+		panic("bbb: invalid algorithm " + a.String())
+	}
+	if sp != nil {
+		clear(data)
+		putScratch(sp, data)
+	}
 	return dst
 }
 

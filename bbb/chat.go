@@ -14,7 +14,7 @@ const (
 // ChatMessage is a public chat message sent with sendChatMessage.
 type ChatMessage struct {
 	MeetingID string `url:"meetingID,omitempty"`
-	Message   string `url:"message,omitempty"` // plain text, 1 to 500 characters
+	Message   string `url:"message,omitempty"`  // plain text, 1 to 500 characters
 	UserName  string `url:"userName,omitempty"` // shown as the author; BBB says "System" when empty
 }
 

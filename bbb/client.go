@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,22 +132,25 @@ func (c *Client) URL(call, rawQuery string) string {
 	return c.signedURL(call, []byte(rawQuery))
 }
 
-// signedURL appends the checksum of call+query to base+call?query in one
-// buffer: one allocation for the buffer, one for the string.
+// signedURL appends the checksum of call+query to base+call?query, built in
+// a scratch buffer: the returned string is the only allocation.
 func (c *Client) signedURL(call string, query []byte) string {
-	buf := make([]byte, 0, len(c.base)+len(call)+len(query)+len("?checksum=")+c.alg.HexLen()+1)
-	buf = append(buf, c.base...)
+	sp := getScratch()
+	buf := append((*sp)[:0], c.base...)
 	start := len(buf)
 	buf = append(buf, call...)
-	callBytes := buf[start:len(buf):len(buf)]
+	end := len(buf)
 	buf = append(buf, '?')
 	if len(query) > 0 {
 		buf = append(buf, query...)
 		buf = append(buf, '&')
 	}
 	buf = append(buf, "checksum="...)
-	buf = c.alg.sum(buf, callBytes, query, c.secret.v)
-	return string(buf)
+	buf = slices.Grow(buf, c.alg.HexLen())
+	buf = c.alg.sum(buf, buf[start:end:end], query, c.secret.v)
+	u := string(buf)
+	putScratch(sp, buf)
+	return u
 }
 
 // request is one API call to send.

@@ -186,9 +186,12 @@ func (c *Client) CreateURL(p *CreateParams) (string, error) {
 	if err := p.validate("create"); err != nil {
 		return "", err
 	}
-	var q params
+	sp := getScratch()
+	q := params{b: (*sp)[:0]}
 	p.appendQuery(&q)
-	return c.signedURL("create", q.b), nil
+	u := c.signedURL("create", q.b)
+	putScratch(sp, q.b)
+	return u, nil
 }
 
 // Create creates a meeting, or confirms it exists: creating an existing

@@ -99,10 +99,12 @@ func (c *Client) JoinURL(p *JoinParams) (string, error) {
 	if err := p.validate(call); err != nil {
 		return "", err
 	}
-	var q params
-	q.b = make([]byte, 0, 160)
+	sp := getScratch()
+	q := params{b: (*sp)[:0]}
 	p.appendQuery(&q)
-	return c.signedURL(call, q.b), nil
+	u := c.signedURL(call, q.b)
+	putScratch(sp, q.b)
+	return u, nil
 }
 
 // Join calls join with redirect=false and returns the session the server

@@ -4,9 +4,23 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/google/go-querystring/query"
 )
+
+// scratch buffers for building queries and URLs: signing a URL then costs
+// one allocation, the string returned.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func getScratch() *[]byte { return scratch.Get().(*[]byte) }
+
+func putScratch(p *[]byte, b []byte) {
+	if cap(b) <= 64<<10 {
+		*p = b[:0]
+		scratch.Put(p)
+	}
+}
 
 // params is a query string under construction: pairs in the order they are
 // added, strictly escaped, ready to be signed byte for byte.
