@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"unicode/utf8"
@@ -55,9 +57,11 @@ func (e *CallbackError) Error() string { return ErrCallbackToken.Error() + ": " 
 func (e *CallbackError) Unwrap() error { return ErrCallbackToken }
 
 // CallbackSigner signs and verifies end-of-meeting callback URLs with a
-// key of the host application (not the BBB secret, which BBB itself knows
-// and leaks into meeting metadata). It is safe for concurrent use and
-// prints without its key.
+// key of the host application, distinct from the BBB shared secret (which
+// every application using the server, and a load balancer, may know). The
+// signed URL is visible to whoever can read the meeting's metadata; it
+// only lets its holder report the end of that meeting (and run). It is
+// safe for concurrent use and prints without its key.
 type CallbackSigner struct {
 	key Secret
 }
@@ -73,13 +77,17 @@ func NewCallbackSigner(key []byte) (*CallbackSigner, error) {
 }
 
 // String describes the signer without its key.
-func (s *CallbackSigner) String() string { return "bbb.CallbackSigner{" + redacted + "}" }
+func (s CallbackSigner) String() string { return "bbb.CallbackSigner{" + redacted + "}" }
 
 // GoString describes the signer without its key, for %#v.
-func (s *CallbackSigner) GoString() string { return s.String() }
+func (s CallbackSigner) GoString() string { return s.String() }
+
+// Format prints the signer without its key whatever the verb, also when
+// it is printed by value.
+func (s CallbackSigner) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
 
 // LogValue describes the signer for log/slog without its key.
-func (s *CallbackSigner) LogValue() slog.Value { return slog.StringValue(s.String()) }
+func (s CallbackSigner) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // EndCallbackURL returns base with the token proving that the callback
 // comes for meetingID (and nonce) added to its query, ready to be passed

@@ -2,6 +2,7 @@ package bbb
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -71,7 +72,8 @@ func (c *Client) CreateHook(ctx context.Context, p *HookParams) (*Hook, error) {
 	}
 	h := &Hook{ID: text(resp.Child("hookID")), CallbackURL: p.CallbackURL}
 	if h.ID == "" {
-		return nil, &ResponseError{Call: call, StatusCode: 200, Reason: "SUCCESS without a hookID"}
+		// do returns SUCCESS answers only with a 2xx status.
+		return nil, &ResponseError{Call: call, StatusCode: http.StatusOK, Reason: "SUCCESS without a hookID"}
 	}
 	if text(resp.Child("messageKey")) == "duplicateWarning" {
 		h.Duplicate = true

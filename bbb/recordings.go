@@ -264,9 +264,11 @@ func (c *Client) PublishRecordings(ctx context.Context, recordIDs []string, publ
 	return err
 }
 
-// DeleteRecordings deletes recordings (BBB 2.6+ keeps them in the
-// "deleted" state, older servers remove them). Unknown IDs give an error
-// matching ErrNotFound. It is never retried.
+// DeleteRecordings deletes recordings. Depending on the server's version
+// and configuration, deleted recordings may still be listed by
+// GetRecordings with the state RecordingDeleted until an administrator
+// purges them. Unknown IDs give an error matching ErrNotFound. It is never
+// retried.
 func (c *Client) DeleteRecordings(ctx context.Context, recordIDs []string) error {
 	const call = "deleteRecordings"
 	if err := validateRecordIDs(call, recordIDs, true); err != nil {

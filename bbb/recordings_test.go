@@ -3,6 +3,7 @@ package bbb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -407,4 +408,40 @@ func TestGetRecordingsCancelledContext(t *testing.T) {
 	cancel()
 	_, err := c.GetRecordings(ctx, nil)
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// Listing the published recordings of a meeting, one page at a time
+// (against a mock server here).
+func ExampleClient_GetRecordings() {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("GET", "https://bbb.example.org/bigbluebutton/api/getRecordings",
+		httpmock.NewStringResponder(200, `<response><returncode>SUCCESS</returncode><recordings>
+<recording><recordID>ffbfc4cc24428694e8b53a4e144f414052431693-1530718721124</recordID><meetingID>webinar-42</meetingID>
+<name>Webinar</name><published>true</published><state>published</state><startTime>1530718721134</startTime>
+<playback><format><type>presentation</type><url>https://bbb.example.org/playback/presentation/2.3/ffbfc4cc24428694e8b53a4e144f414052431693-1530718721124</url><length>42</length></format></playback>
+</recording></recordings><totalElements>1</totalElements></response>`))
+	client, err := bbb.NewClient("https://bbb.example.org/bigbluebutton", "secret",
+		bbb.WithHTTPClient(&http.Client{Transport: mt}))
+	if err != nil {
+		panic(err)
+	}
+
+	limit := 10
+	page, err := client.GetRecordings(context.Background(), &bbb.GetRecordingsParams{
+		MeetingIDs: []string{"webinar-42"},
+		States:     []string{bbb.RecordingPublished},
+		Limit:      &limit,
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(page.TotalElements, "recording(s)")
+	for _, r := range page.Recordings {
+		for _, f := range r.Playback {
+			fmt.Println(r.Name, r.StartTime.Format(time.RFC3339), f.Type, f.Length, "min")
+		}
+	}
+	// Output:
+	// 1 recording(s)
+	// Webinar 2018-07-04T15:38:41Z presentation 42 min
 }

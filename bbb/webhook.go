@@ -93,6 +93,9 @@ func VerifyWebhook(r *http.Request, callbackURL, secret string) ([]byte, error) 
 	}
 	_ = orig.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) == 0 {
+		return nil, webhookPayloadError("empty body")
+	}
 
 	sums := r.URL.Query()["checksum"]
 	if len(sums) > 0 {
