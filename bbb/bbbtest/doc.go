@@ -1,0 +1,65 @@
+// Package bbbtest provides a fake BigBlueButton server for tests, in the
+// spirit of net/http/httptest: NewServer starts a real HTTP server on
+// loopback that speaks the BBB API, verifies checksums exactly as BBB does
+// and keeps meetings, attendees, chat, documents, recordings and webhooks
+// in memory.
+//
+// A host test needs three lines:
+//
+//	srv := bbbtest.NewServer()
+//	defer srv.Close()
+//	c := srv.Client() // a *bbb.Client already pointed at srv
+//
+// # Fidelity
+//
+// The fake follows BBB 2.4–3.x as seen from the API:
+//
+//   - Every call under <URL>/api/ is checked with bbb.Verify against the raw
+//     query string; the algorithm is picked by the checksum's length and
+//     must be one of WithChecksumAlgorithms. A failure is BBB's FAILED
+//     checksumError answer (HTTP 200, text/xml). POST bodies are never part
+//     of the checksum.
+//   - Unknown calls, and calls too new for WithVersion (sendChatMessage
+//     before 3.0, insertDocument before 2.5), get a 404 HTML page.
+//   - create generates missing passwords, derives internalMeetingID from
+//     sha1(meetingID) and the creation time on the injected clock, answers
+//     duplicateWarning or idNotUnique for a meeting that exists, and keeps
+//     meta_* parameters with lower-cased keys.
+//   - join answers a 302 to <host>/html5client/join?sessionToken=… (or XML
+//     with redirect=false). A join does not add an attendee: a user appears
+//     when the browser opens that URL (a GET on the fake does it) or when a
+//     test calls UserJoins. Join errors follow BBB: from 2.7 they honour
+//     redirect=false and answer XML; otherwise, and always before 2.7, they
+//     redirect to errorRedirectUrl (2.7+) or the server's default logout
+//     URL with errors=[{"key":…,"message":…}] appended.
+//   - isMeetingRunning is true only while a meeting has attendees.
+//   - end marks the meeting forcibly ended at once (BBB does it a few
+//     seconds later) and fires meta_endCallbackUrl with meetingID and
+//     recordingmarks appended, from a goroutine, retrying after 30 s, 1 min,
+//     2 min and 5 min of the injected clock when the receiver fails.
+//   - Recordings (seeded with AddRecording) answer getRecordings,
+//     publishRecordings, deleteRecordings, updateRecordings and the JSON
+//     text-track calls; webhooks (hooks/create, hooks/destroy, hooks/list)
+//     are kept in memory but no events are posted.
+//
+// # Time
+//
+// All timing uses the clock given with WithClock (github.com/benbjohnson/clock),
+// so tests drive it with clock.NewMock and never sleep. Expiry is lazy and
+// deterministic: every request and every helper first applies the rules
+// against clock.Now() (a meeting nobody joined is removed after
+// WithMeetingExpiry, an emptied meeting after WithEmptyMeetingExpiry, an
+// ended meeting is forgotten one minute after its end); Sweep applies them
+// on demand. Callback retries and Fault delays are clock timers:
+// WaitCallbacks and WaitDelayed tell a test when to advance the mock clock.
+//
+// # Test helpers
+//
+// Besides the HTTP API the Server has helpers to play the part of BBB's
+// users and operators (UserJoins, UserLeaves, EndMeeting, PostChat,
+// AddRecording, AddBreakout, …), to inspect the state (Meeting, Chat,
+// Documents, Requests, Callbacks, …) and to inject faults (Fail). The
+// request log redacts checksums and passwords. For raw HTTP tests,
+// SignedURL signs a call and HTTPClient returns a client that does not
+// follow join's redirect.
+package bbbtest

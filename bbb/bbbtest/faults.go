@@ -1,0 +1,158 @@
+package bbbtest
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Fault is a failure to inject into the answers of a call with Fail. The
+// fields combine:
+//
+//   - Delay holds the answer back for that long on the server's clock
+//     (WithClock), so with a mock clock a test advances the clock instead
+//     of sleeping; WaitDelayed tells when the request is waiting. The wait
+//     also ends when the client gives up or the server closes.
+//   - Status answers with that HTTP status instead of the call: Body with
+//     ContentType (text/html by default), or, without Body, an nginx-like
+//     HTML error page, or a FAILED XML answer when Key is set too.
+//   - Key (without Status) answers HTTP 200 FAILED with that messageKey
+//     and Message, as if BBB had refused the call.
+//
+// A Fault with only a Delay delays the real answer. Times is how many
+// requests the fault applies to; 0 means every request until ClearFaults.
+type Fault struct {
+	Status      int
+	Body        string
+	ContentType string
+	Key         string
+	Message     string
+	Delay       time.Duration
+	Times       int
+}
+
+type faultEntry struct {
+	call string
+	f    Fault
+	left int // -1: forever
+}
+
+// AllCalls makes Fail apply to every API call, the version probe included.
+const AllCalls = "*"
+
+// Fail injects f into the answers of call ("create", "hooks/create", "" for
+// the version probe at <URL>/api, AllCalls for every call). Faults apply
+// before the checksum is checked, like a proxy or an overloaded server in
+// front of BBB. Several faults for a call apply one after the other, in
+// the order they were added.
+func (s *Server) Fail(call string, f Fault) {
+	left := f.Times
+	if left <= 0 {
+		left = -1
+	}
+	s.faultMu.Lock()
+	s.faults = append(s.faults, &faultEntry{call: call, f: f, left: left})
+	s.nFaults.Store(int32(len(s.faults)))
+	s.faultMu.Unlock()
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.faultMu.Lock()
+	s.faults = nil
+	s.nFaults.Store(0)
+	s.faultMu.Unlock()
+}
+
+// takeFault consumes one use of the first fault matching call.
+func (s *Server) takeFault(call string) (Fault, bool) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	for i, fe := range s.faults {
+		if fe.call != call && fe.call != AllCalls {
+			continue
+		}
+		if fe.left > 0 {
+			fe.left--
+			if fe.left == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+				s.nFaults.Store(int32(len(s.faults)))
+			}
+		}
+		return fe.f, true
+	}
+	return Fault{}, false
+}
+
+// applyFault applies the fault for e's call, if any, and reports whether
+// the answer was sent.
+func (s *Server) applyFault(e *exchange) bool {
+	f, ok := s.takeFault(e.call)
+	if !ok {
+		return false
+	}
+	if f.Delay > 0 && !s.delay(e.r.Context(), f.Delay) {
+		return true // client gone or server closing: no answer
+	}
+	switch {
+	case f.Status != 0 && f.Body == "" && f.Key != "":
+		x := newXMLWriter()
+		defer x.release()
+		x.start("FAILED")
+		x.text("messageKey", f.Key)
+		x.text("message", f.Message)
+		x.end()
+		h := e.w.Header()
+		h.Set("Content-Type", xmlContentType)
+		e.w.WriteHeader(f.Status)
+		_, _ = e.w.Write(x.b)
+		e.status, e.key = f.Status, f.Key
+		return true
+	case f.Status != 0:
+		body, ct := f.Body, f.ContentType
+		if body == "" {
+			body = htmlStatusPage(f.Status)
+		}
+		if ct == "" {
+			ct = "text/html"
+		}
+		e.w.Header().Set("Content-Type", ct)
+		e.w.WriteHeader(f.Status)
+		_, _ = io.WriteString(e.w, body)
+		e.status = f.Status
+		return true
+	case f.Key != "":
+		s.fail(e, f.Key, f.Message)
+		return true
+	}
+	return false
+}
+
+// delay waits d on the server's clock; false when ctx or the server ended
+// first.
+func (s *Server) delay(ctx context.Context, d time.Duration) bool {
+	t := s.clock.Timer(d)
+	s.faultMu.Lock()
+	s.delayed++
+	s.faultMu.Unlock()
+	s.events.broadcast()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+	case <-s.ctx.Done():
+	}
+	t.Stop()
+	return false
+}
+
+// WaitDelayed blocks until n requests in total have started waiting on a
+// Fault's Delay (their timers are armed: advancing a mock clock by the
+// delay releases them), or ctx ends.
+func (s *Server) WaitDelayed(ctx context.Context, n int) error {
+	return s.events.waitUntil(ctx, func() bool {
+		s.faultMu.Lock()
+		defer s.faultMu.Unlock()
+		return s.delayed >= n
+	})
+}

@@ -1,0 +1,157 @@
+package bbbtest
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// serveClientJoin plays the HTML5 client's entry page: the browser that
+// follows join's redirect lands here, and its user enters the meeting.
+// Opening the page again with the same token does not add a second user.
+func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("sessionToken")
+	s.lock(s.clock.Now())
+	sess := s.sessions[token]
+	if sess == nil || s.meetings[sess.meeting.id] != sess.meeting || sess.meeting.ended {
+		s.unlock()
+		writeClientPage(w, http.StatusUnauthorized, "BigBlueButton", "Invalid session token. The meeting may have ended.")
+		return
+	}
+	m := sess.meeting
+	if sess.guestStatus == "WAIT" {
+		s.unlock()
+		writeClientPage(w, http.StatusOK, m.name, "Waiting for a moderator to approve you.")
+		return
+	}
+	if m.findAttendeeInternal(sess.internalID) < 0 {
+		if m.maxUsers > 0 && len(m.attendees) >= m.maxUsers {
+			s.unlock()
+			writeClientPage(w, http.StatusForbidden, m.name, "The maximum number of participants allowed for this meeting has been reached.")
+			return
+		}
+		m.addAttendee(&attendee{
+			internalID: sess.internalID,
+			userID:     sess.userID,
+			fullName:   sess.fullName,
+			role:       sess.role,
+			clientType: "HTML5",
+			customData: append([]kv(nil), sess.customData...),
+			guest:      sess.guest,
+		})
+	}
+	name, user, role := m.name, sess.fullName, sess.role
+	s.unlock()
+	writeClientPage(w, http.StatusOK, name, user+" joined the meeting as "+role+".")
+}
+
+// serveGuestWait is the guest lobby a WAIT join redirects to.
+func (s *Server) serveGuestWait(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("sessionToken")
+	s.mu.RLock()
+	sess := s.sessions[token]
+	name := ""
+	if sess != nil {
+		name = sess.meeting.name
+	}
+	s.mu.RUnlock()
+	if sess == nil {
+		writeClientPage(w, http.StatusUnauthorized, "BigBlueButton", "Invalid session token.")
+		return
+	}
+	writeClientPage(w, http.StatusOK, name, "Please wait for a moderator to approve you joining the meeting.")
+}
+
+func writeClientPage(w http.ResponseWriter, status int, title, text string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"+
+		html.EscapeString(title)+"</title></head>\n<body><main id=\"app\"><p>"+html.EscapeString(text)+
+		"</p></main></body></html>\n")
+}
+
+// JoinError is why OpenJoinURL could not enter a meeting: BBB's messageKey
+// and message, from the errors of a redirect or a FAILED answer.
+type JoinError struct {
+	StatusCode int // HTTP status of the join answer
+	Key        string
+	Message    string
+}
+
+func (e *JoinError) Error() string {
+	if e.Key == "" {
+		return "bbbtest: join failed with HTTP " + strconv.Itoa(e.StatusCode)
+	}
+	return "bbbtest: join failed: " + e.Key + ": " + e.Message
+}
+
+// OpenJoinURL does what a browser does with a join URL (such as one made
+// by bbb.Client.JoinURL): it calls join on this server, follows the
+// redirect to the HTML5 client and enters the meeting. It returns the user
+// who entered, or a *JoinError with BBB's messageKey when the join was
+// refused.
+func (s *Server) OpenJoinURL(ctx context.Context, joinURL string) (Attendee, error) {
+	hc := s.HTTPClient()
+	get := func(u string) (*http.Response, []byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return resp, body, err
+	}
+	resp, body, err := get(joinURL)
+	if err != nil {
+		return Attendee{}, err
+	}
+	if resp.StatusCode != http.StatusFound {
+		je := &JoinError{StatusCode: resp.StatusCode}
+		var env struct {
+			Key     string `xml:"messageKey"`
+			Message string `xml:"message"`
+		}
+		if xml.Unmarshal(body, &env) == nil {
+			je.Key, je.Message = env.Key, env.Message
+		}
+		return Attendee{}, je
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		return Attendee{}, err
+	}
+	token := loc.Query().Get("sessionToken")
+	if loc.Path != "/html5client/join" || token == "" {
+		je := &JoinError{StatusCode: resp.StatusCode}
+		var errs []struct{ Key, Message string }
+		if json.Unmarshal([]byte(loc.Query().Get("errors")), &errs) == nil && len(errs) > 0 {
+			je.Key, je.Message = errs[0].Key, errs[0].Message
+		}
+		return Attendee{}, je
+	}
+	resp, _, err = get(loc.String())
+	if err != nil {
+		return Attendee{}, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return Attendee{}, &JoinError{StatusCode: resp.StatusCode}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if sess := s.sessions[token]; sess != nil {
+		if i := sess.meeting.findAttendeeInternal(sess.internalID); i >= 0 {
+			return sess.meeting.attendees[i].snapshot(), nil
+		}
+	}
+	return Attendee{}, &JoinError{StatusCode: resp.StatusCode, Key: "guestWait", Message: "The guest waits for approval."}
+}

@@ -1,0 +1,89 @@
+package bbbtest_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/bbb/bbbtest"
+)
+
+func TestVersionProbe(t *testing.T) {
+	t.Parallel()
+	srv := start(t, bbbtest.WithVersion("2.7.3"))
+	for _, path := range []string{"/api", "/api/"} {
+		r := do(t, srv, http.MethodGet, srv.URL+path, "", nil).ok(t)
+		if r.get("version") != "2.0" || r.get("apiVersion") != "2.0" || r.get("bbbVersion") != "2.7.3" {
+			t.Errorf("%s: %+v", path, r)
+		}
+	}
+	if srv.Version() != "2.7.3" {
+		t.Errorf("Version() %q", srv.Version())
+	}
+	if !strings.HasSuffix(srv.URL, "/bigbluebutton") || !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
+		t.Errorf("URL %q", srv.URL)
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	t.Parallel()
+	old := start(t, bbbtest.WithVersion("2.4.9"))
+	srv := start(t)
+	tests := []struct {
+		name string
+		srv  *bbbtest.Server
+		url  string
+	}{
+		{"unknown call", srv, srv.SignedURL("getSessions", "")},
+		{"unknown nested call", srv, srv.SignedURL("hooks/nope", "")},
+		{"outside the API", srv, strings.TrimSuffix(srv.URL, "/bigbluebutton") + "/index.html"},
+		{"insertDocument before 2.5", old, old.SignedURL("insertDocument", q("meetingID", "mm"))},
+		{"sendChatMessage before 3.0", old, old.SignedURL("sendChatMessage", q("meetingID", "mm", "message", "x"))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := do(t, tt.srv, http.MethodGet, tt.url, "", nil)
+			if a.status != http.StatusNotFound || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(string(a.body), "404 Not Found") {
+				t.Errorf("HTTP %d %q %s", a.status, a.header.Get("Content-Type"), a.body)
+			}
+		})
+	}
+	if a := do(t, srv, http.MethodPut, srv.SignedURL("getMeetings", ""), "", nil); a.status != http.StatusMethodNotAllowed {
+		t.Errorf("PUT: HTTP %d", a.status)
+	}
+}
+
+func TestOptionPanics(t *testing.T) {
+	t.Parallel()
+	for name, opts := range map[string][]bbbtest.Option{
+		"bad version":              {bbbtest.WithVersion("three")},
+		"client alg not supported": {bbbtest.WithChecksumAlgorithms(bbb.SHA1), bbbtest.WithClientChecksum(bbb.SHA256)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			bbbtest.NewServer(opts...).Close()
+		})
+	}
+}
+
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	srv := start(t, bbbtest.WithTLS())
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatalf("URL %q", srv.URL)
+	}
+	signedAlg(t, srv, bbb.SHA1, "getMeetings", "").ok(t)
+	// Join redirects stay on the https host.
+	create(t, srv, "tls")
+	j := get(t, srv, "join", q("fullName", "A", "meetingID", "tls", "role", "VIEWER"))
+	if !strings.HasPrefix(j.header.Get("Location"), "https://127.0.0.1:") {
+		t.Errorf("Location %q", j.header.Get("Location"))
+	}
+}
