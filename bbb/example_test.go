@@ -1,6 +1,7 @@
 package bbb_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/bbb/bbbtest"
 )
 
 func ExampleNewClient() {
@@ -34,6 +36,39 @@ func ExampleNewClient_badInput() {
 	// Output:
 	// true
 	// bbb: empty shared secret
+}
+
+func ExampleClient_Create() {
+	// A fake BBB stands in for https://bbb.example.org/bigbluebutton here.
+	srv := bbbtest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	params := &bbb.CreateParams{
+		Name:        "Webinar: distributed systems",
+		MeetingID:   "webinar-42",
+		GuestPolicy: bbb.GuestAlwaysAccept,
+		Record:      bbb.Bool(false),
+		Meta:        bbb.Metadata{"bbb-origin": "bbbcast"},
+	}
+	meeting, err := client.Create(ctx, params)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(meeting.MeetingID, meeting.Duplicate)
+
+	// create is idempotent for the same meeting...
+	again, err := client.Create(ctx, params)
+	fmt.Println(again.MeetingID, again.Duplicate, err)
+
+	// ...but refuses other passwords for a running meeting ID.
+	_, err = client.Create(ctx, &bbb.CreateParams{Name: "Other", MeetingID: "webinar-42", ModeratorPW: "other"})
+	fmt.Println(errors.Is(err, bbb.ErrIDNotUnique))
+	// Output:
+	// webinar-42 false
+	// webinar-42 true <nil>
+	// true
 }
 
 func ExampleClient_JoinURL() {
