@@ -285,7 +285,7 @@ func parseResponse(call string, body []byte, status int, contentType string) (xm
 		if root.Name() == "html" {
 			return xmltree.Node{}, bad("HTML page instead of XML")
 		}
-		return xmltree.Node{}, bad("root element is <" + root.Name() + ">, not <response>")
+		return xmltree.Node{}, bad("root element is not <response>")
 	}
 	switch rc := root.ChildText("returncode"); rc {
 	case "SUCCESS":

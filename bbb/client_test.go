@@ -127,7 +127,7 @@ func TestErrorKinds(t *testing.T) {
 		{"wrong root", 200, "text/xml", "<error>nope</error>", func(t *testing.T, err error) {
 			var re *ResponseError
 			require.ErrorAs(t, err, &re)
-			assert.Contains(t, re.Reason, "<error>")
+			assert.Contains(t, re.Reason, "not <response>")
 		}},
 		{"no returncode", 200, "text/xml", "<response><x/></response>", func(t *testing.T, err error) {
 			var re *ResponseError

@@ -129,17 +129,37 @@ func decodeMeeting(n xmltree.Node, m *Meeting) {
 		case "isBreakout":
 			m.IsBreakout = parseBool(c.Text())
 		case "breakout":
-			m.Breakout = &BreakoutInfo{
-				ParentMeetingID: text(c.Child("parentMeetingID")),
-				Sequence:        parseInt(c.ChildText("sequence")),
-				FreeJoin:        parseBool(c.ChildText("freeJoin")),
-			}
+			// getMeetings' template wraps a breakout room's details...
+			decodeBreakout(c, m)
+		case "parentMeetingID", "sequence", "freeJoin":
+			// ...getMeetingInfo writes them in the meeting itself.
+			decodeBreakoutField(c, m)
 		case "breakoutRooms":
 			m.BreakoutRooms = make([]string, 0, c.CountChildren())
 			for b := range c.Children() {
 				m.BreakoutRooms = append(m.BreakoutRooms, text(b))
 			}
 		}
+	}
+}
+
+func decodeBreakout(n xmltree.Node, m *Meeting) {
+	for c := range n.Children() {
+		decodeBreakoutField(c, m)
+	}
+}
+
+func decodeBreakoutField(c xmltree.Node, m *Meeting) {
+	if m.Breakout == nil {
+		m.Breakout = new(BreakoutInfo)
+	}
+	switch c.Name() {
+	case "parentMeetingID":
+		m.Breakout.ParentMeetingID = text(c)
+	case "sequence":
+		m.Breakout.Sequence = parseInt(c.Text())
+	case "freeJoin":
+		m.Breakout.FreeJoin = parseBool(c.Text())
 	}
 }
 

@@ -252,9 +252,19 @@ func TestBreakoutRooms(t *testing.T) {
 		t.Fatalf("breakoutRooms %+v", p.child("breakoutRooms"))
 	}
 	b := get(t, srv, "getMeetingInfo", q("meetingID", id)).ok(t)
-	if b.get("isBreakout") != "true" || b.get("breakout", "parentMeetingID") != parent.get("internalMeetingID") ||
-		b.get("breakout", "sequence") != "1" || b.get("breakout", "freeJoin") != "true" {
-		t.Errorf("breakout info %s", get(t, srv, "getMeetingInfo", q("meetingID", id)).body)
+	if b.get("isBreakout") != "true" || b.get("parentMeetingID") != parent.get("internalMeetingID") ||
+		b.get("sequence") != "1" || b.get("freeJoin") != "true" {
+		t.Errorf("getMeetingInfo breakout info %s", get(t, srv, "getMeetingInfo", q("meetingID", id)).body)
+	}
+	// getMeetings wraps them in <breakout>, without freeJoin.
+	var listed bool
+	for _, m := range get(t, srv, "getMeetings", "").ok(t).child("meetings").all("meeting") {
+		if m.get("internalMeetingID") == id {
+			listed = m.get("breakout", "parentMeetingID") == parent.get("internalMeetingID") && m.get("breakout", "sequence") == "1"
+		}
+	}
+	if !listed {
+		t.Error("getMeetings: breakout room without its <breakout> details")
 	}
 	// Ending the parent ends its rooms.
 	get(t, srv, "end", q("meetingID", "parent")).ok(t)

@@ -531,14 +531,17 @@ func (s *Server) handleGetMeetingInfo(e *exchange) {
 		return
 	}
 	x.start("SUCCESS")
-	s.writeMeetingLocked(x, m)
+	s.writeMeetingLocked(x, m, false)
 	s.runlock()
 	x.end()
 	s.writeXML(e, x)
 }
 
 // writeMeetingLocked writes the fields getMeetingInfo and getMeetings share.
-func (s *Server) writeMeetingLocked(x *xmlWriter, m *meeting) {
+// BBB lays out a breakout room's details differently in the two answers:
+// getMeetings wraps parentMeetingID and sequence in <breakout>, while
+// getMeetingInfo writes them, and freeJoin, in the meeting itself.
+func (s *Server) writeMeetingLocked(x *xmlWriter, m *meeting, wrapBreakout bool) {
 	x.text("meetingName", m.name)
 	x.text("meetingID", m.id)
 	x.text("internalMeetingID", m.internalID)
@@ -605,12 +608,16 @@ func (s *Server) writeMeetingLocked(x *xmlWriter, m *meeting) {
 	}
 	x.close("metadata")
 	x.bool("isBreakout", m.isBreakout)
-	if m.isBreakout {
+	switch {
+	case m.isBreakout && wrapBreakout:
 		x.open("breakout")
 		x.text("parentMeetingID", m.parentInternalID)
 		x.int("sequence", int64(m.sequence))
-		x.bool("freeJoin", m.freeJoin)
 		x.close("breakout")
+	case m.isBreakout:
+		x.text("parentMeetingID", m.parentInternalID)
+		x.int("sequence", int64(m.sequence))
+		x.bool("freeJoin", m.freeJoin)
 	}
 	if len(m.breakouts) > 0 {
 		x.open("breakoutRooms")
@@ -648,7 +655,7 @@ func (s *Server) handleGetMeetings(e *exchange) {
 	x.open("meetings")
 	for _, m := range list {
 		x.open("meeting")
-		s.writeMeetingLocked(x, m)
+		s.writeMeetingLocked(x, m, true)
 		x.close("meeting")
 	}
 	x.close("meetings")

@@ -49,8 +49,13 @@ func (d *Doc) Root() Node {
 	return Node{d: d, i: 0}
 }
 
-// Len is the number of elements in the document.
-func (d *Doc) Len() int { return len(d.elems) }
+// Len is the number of elements in the document (0 for a nil Doc).
+func (d *Doc) Len() int {
+	if d == nil {
+		return 0
+	}
+	return len(d.elems)
+}
 
 // Exists reports whether n is an element (not the zero Node).
 func (n Node) Exists() bool { return n.d != nil }
@@ -155,7 +160,7 @@ func attrs(raw string) iter.Seq2[string, string] {
 			if end < 0 {
 				return
 			}
-			val, _ := decode(s[1 : 1+end])
+			val, _ := decode(s[1:1+end], true)
 			s = s[end+2:]
 			if !yield(name, val) {
 				return
