@@ -3,7 +3,6 @@ package bbb
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/bbb/internal/xmltree"
+	"github.com/bbbcast/bbbcast/internal/httpretry"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -67,7 +67,7 @@ func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
 	}
 	c.base = base
 	if c.logger == nil {
-		c.logger = slog.New(discardHandler{})
+		c.logger = slog.New(httpretry.Discard{})
 	}
 	if c.retries < 0 {
 		c.retries = 0
@@ -79,7 +79,7 @@ func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
 func normalizeBase(raw string, allowHTTP bool) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrInvalidBaseURL, redactURLError(err))
+		return "", fmt.Errorf("%w: %v", ErrInvalidBaseURL, httpretry.RedactURLError(err))
 	}
 	switch {
 	case u.Scheme == "https":
@@ -98,15 +98,6 @@ func normalizeBase(raw string, allowHTTP bool) (string, error) {
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	path = strings.TrimSuffix(path, "/api")
 	return u.Scheme + "://" + u.Host + path + "/api/", nil
-}
-
-// redactURLError drops the text of a url.Error's URL, which may hold secrets.
-func redactURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }
 
 // BaseURL returns the API root the client calls, ending in "/api/".
@@ -163,8 +154,6 @@ type request struct {
 	idempotent  bool // safe to retry
 }
 
-type retryKey struct{}
-
 // maxBody bounds the answers read, so a misbehaving server cannot exhaust
 // memory: a getRecordings answer of thousands of recordings stays far below.
 const maxBody = 64 << 20
@@ -179,21 +168,7 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 		cp.Timeout = c.timeout
 		hc = &cp
 	}
-	return &retryablehttp.Client{
-		HTTPClient:   hc,
-		Logger:       nil, // it would print URLs, checksums included
-		RetryWaitMin: c.retryWaitMin,
-		RetryWaitMax: c.retryWaitMax,
-		RetryMax:     c.retries,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			if ok, _ := ctx.Value(retryKey{}).(bool); !ok {
-				return false, nil
-			}
-			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-		},
-		Backoff:      retryablehttp.DefaultBackoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
+	return httpretry.New(httpretry.Config{HTTPClient: hc, Retries: c.retries, WaitMin: c.retryWaitMin, WaitMax: c.retryWaitMax})
 }
 
 // send performs r and returns the answer's body and status.
@@ -215,10 +190,12 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 	if r.body != nil {
 		rb = r.body
 	}
-	ctx = context.WithValue(ctx, retryKey{}, r.idempotent)
+	if r.idempotent {
+		ctx = httpretry.Idempotent(ctx)
+	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, rb)
 	if err != nil {
-		return nil, 0, "", &TransportError{Call: r.call, Err: redactURLError(err)}
+		return nil, 0, "", &TransportError{Call: r.call, Err: httpretry.RedactURLError(err)}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/xml, text/xml, application/json")
@@ -231,7 +208,7 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 		if resp != nil {
 			resp.Body.Close()
 		}
-		err = redactURLError(err)
+		err = httpretry.RedactURLError(err)
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "bbb request failed", slog.String("call", r.call),
 			slog.Duration("duration", time.Since(began)), slog.String("error", err.Error()))
 		return nil, 0, "", &TransportError{Call: r.call, Err: err}
@@ -240,7 +217,7 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	contentType = resp.Header.Get("Content-Type")
 	if err != nil {
-		return nil, resp.StatusCode, contentType, &TransportError{Call: r.call, Err: redactURLError(err)}
+		return nil, resp.StatusCode, contentType, &TransportError{Call: r.call, Err: httpretry.RedactURLError(err)}
 	}
 	if len(body) > maxBody {
 		return nil, resp.StatusCode, contentType, &ResponseError{Call: r.call, StatusCode: resp.StatusCode,

@@ -1,7 +1,6 @@
 package bbb
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -53,11 +52,3 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.logger = l }
 // test fake. The checksum still protects integrity, but join URLs and
 // passwords travel in clear text.
 func WithInsecureHTTP() Option { return func(c *Client) { c.allowHTTP = true } }
-
-// discardHandler is a slog.Handler that drops everything.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

@@ -1,0 +1,280 @@
+package sipmediagw
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bbbcast/bbbcast/internal/httpretry"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Client drives one SIPMediaGW server (legacy launcher, v1.8 proxy or v1.8
+// launcher). It is safe for concurrent use.
+type Client struct {
+	base     string // scheme://host[:port][/path], no trailing slash
+	token    token
+	protocol Protocol
+
+	httpClient     *http.Client
+	startTimeout   time.Duration
+	stopTimeout    time.Duration
+	timeout        time.Duration
+	retries        int
+	retryWaitMin   time.Duration
+	retryWaitMax   time.Duration
+	userAgent      string
+	logger         *slog.Logger
+	allowHTTP      bool
+	allowWeakToken bool
+	cleanup        bool
+	mainApp        string
+	browsingName   string
+
+	rc [numClasses]*retryablehttp.Client
+}
+
+// timeoutClass selects the timeout of an operation.
+type timeoutClass uint8
+
+const (
+	classOther timeoutClass = iota
+	classStart
+	classStop
+	numClasses
+)
+
+// NewClient returns a client for the server at baseURL (for example
+// "https://gw1.example.org" or, with WithInsecureHTTP, the legacy
+// launcher's usual "http://gw1.example.org:8080"). token is the server's
+// bearer token; the v1.8 launcher, which has no authentication, takes "".
+func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
+	c := &Client{
+		token:        token{tok},
+		protocol:     Legacy,
+		startTimeout: DefaultStartTimeout,
+		stopTimeout:  DefaultStopTimeout,
+		timeout:      DefaultTimeout,
+		retries:      DefaultRetries,
+		retryWaitMin: 500 * time.Millisecond,
+		retryWaitMax: 5 * time.Second,
+		userAgent:    DefaultUserAgent,
+		cleanup:      true,
+		mainApp:      DefaultMainApp,
+		browsingName: DefaultBrowsingName,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.logger == nil {
+		c.logger = slog.New(httpretry.Discard{})
+	}
+	if c.protocol < Legacy || c.protocol > V18Launcher {
+		return nil, fmt.Errorf("sipmediagw: invalid protocol %s", c.protocol)
+	}
+	base, err := normalizeBase(baseURL, c.allowHTTP)
+	if err != nil {
+		return nil, err
+	}
+	c.base = base
+	if err := checkToken(c.protocol, tok, c.allowWeakToken); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(base, "http:") {
+		c.logger.Warn("sipmediagw: plain HTTP: the token and stream keys travel unencrypted",
+			slog.String("server", base), slog.String("protocol", c.protocol.String()))
+	}
+	hc := c.httpClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	for class, d := range [numClasses]time.Duration{classOther: c.timeout, classStart: c.startTimeout, classStop: c.stopTimeout} {
+		cp := *hc
+		cp.Timeout = d
+		retries := c.retries
+		if timeoutClass(class) == classStart {
+			retries = 0
+		}
+		c.rc[class] = httpretry.New(httpretry.Config{HTTPClient: &cp, Retries: retries, WaitMin: c.retryWaitMin, WaitMax: c.retryWaitMax})
+	}
+	return c, nil
+}
+
+func normalizeBase(raw string, allowHTTP bool) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrInvalidBaseURL, httpretry.RedactURLError(err))
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && allowHTTP:
+	case u.Scheme == "http":
+		return "", ErrInsecureURL
+	default:
+		return "", fmt.Errorf("%w: scheme must be https", ErrInvalidBaseURL)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%w: no host", ErrInvalidBaseURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%w: must not carry credentials, a query or a fragment", ErrInvalidBaseURL)
+	}
+	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
+}
+
+// Protocol returns the protocol the client speaks.
+func (c *Client) Protocol() Protocol { return c.protocol }
+
+// String describes the client without its token.
+func (c *Client) String() string {
+	return fmt.Sprintf("sipmediagw.Client{%s %s}", c.base, c.protocol)
+}
+
+// LogValue describes the client for log/slog without its token.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("server", c.base), slog.String("protocol", c.protocol.String()))
+}
+
+// request is one HTTP exchange of an operation.
+type request struct {
+	op         string
+	method     string
+	path       string
+	query      url.Values
+	body       any // JSON-encoded when not nil
+	class      timeoutClass
+	idempotent bool
+	noAuth     bool
+}
+
+// answer is what the server said.
+type answer struct {
+	op          string
+	status      int
+	contentType string
+	body        []byte
+}
+
+const maxAnswer = 1 << 20
+
+func (c *Client) send(ctx context.Context, r *request) (*answer, error) {
+	u := c.base + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var body any
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, fmt.Errorf("sipmediagw: %s: encoding the request: %w", r.op, err)
+		}
+		body = b
+	}
+	if r.idempotent {
+		ctx = httpretry.Idempotent(ctx)
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, &TransportError{Op: r.op, Err: httpretry.RedactURLError(err)}
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.protocol != V18Launcher && !r.noAuth {
+		req.Header.Set("Authorization", "Bearer "+c.token.v)
+	}
+	began := time.Now()
+	resp, err := c.rc[r.class].Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		err = httpretry.RedactURLError(err)
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "sipmediagw request failed", slog.String("op", r.op),
+			slog.Duration("duration", time.Since(began)), slog.String("error", err.Error()))
+		return nil, &TransportError{Op: r.op, Err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return nil, &TransportError{Op: r.op, Err: httpretry.RedactURLError(err)}
+	}
+	lvl := slog.LevelDebug
+	if resp.StatusCode >= 400 {
+		lvl = slog.LevelWarn
+	}
+	c.logger.LogAttrs(ctx, lvl, "sipmediagw request", slog.String("op", r.op),
+		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(began)))
+	return &answer{op: r.op, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b}, nil
+}
+
+// unreadable is the error for an answer that is not what the protocol
+// says; it never includes the body (the legacy debug page shows the token).
+func (a *answer) unreadable(reason string) error {
+	return &ResponseError{Op: a.op, StatusCode: a.status, ContentType: a.contentType, Reason: reason}
+}
+
+func (a *answer) isHTML() bool {
+	mt, _, _ := mime.ParseMediaType(a.contentType)
+	if mt == "text/html" {
+		return true
+	}
+	head := bytes.ToLower(bytes.TrimSpace(a.body[:min(len(a.body), 256)]))
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+}
+
+// decode reads a JSON object answer into v.
+func (a *answer) decode(v any) error {
+	if a.isHTML() {
+		return a.unreadable("HTML page instead of JSON")
+	}
+	if len(bytes.TrimSpace(a.body)) == 0 {
+		return a.unreadable("empty body")
+	}
+	if err := json.Unmarshal(a.body, v); err != nil {
+		return a.unreadable("not the expected JSON")
+	}
+	return nil
+}
+
+// refused wraps an outcome sentinel with the server's words, cut short and
+// stripped of anything unprintable.
+func (a *answer) refused(err error, detail string) error {
+	return &OpError{Op: a.op, StatusCode: a.status, Detail: safeDetail(detail), Err: err}
+}
+
+func safeDetail(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// common maps the answers every operation shares: 401, 404, 405.
+func (a *answer) common() error {
+	switch a.status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return a.refused(ErrUnauthorized, "")
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		if a.isHTML() || !json.Valid(a.body) {
+			return a.refused(ErrNotSupported, "")
+		}
+	}
+	return nil
+}
