@@ -21,8 +21,8 @@ import (
 // such as Scalelite that speaks the same API). It is safe for concurrent
 // use.
 type Client struct {
-	base   string // "<scheme>://<host>/<path>/api/"
-	secret Secret
+	base   string  // "<scheme>://<host>/<path>/api/"
+	secret *Secret // behind a pointer: fmt prints nested pointers as addresses
 	alg    Algorithm
 
 	httpClient   *http.Client
@@ -44,7 +44,7 @@ type Client struct {
 // is given.
 func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
 	c := &Client{
-		secret:       NewSecret(secret),
+		secret:       &Secret{v: []byte(secret)},
 		alg:          SHA256,
 		timeout:      -1,
 		retries:      DefaultRetries,
@@ -110,6 +110,11 @@ func (c *Client) Algorithm() Algorithm { return c.alg }
 func (c *Client) String() string {
 	return fmt.Sprintf("bbb.Client{%s %s}", c.base, c.alg)
 }
+
+// Format prints the client as String does whatever the verb, so that no
+// verb (%#v, %+v, %t, …) can reach the secret. It has a value receiver to
+// cover a dereferenced Client too.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue describes the client for log/slog without its secret.
 func (c *Client) LogValue() slog.Value {

@@ -63,14 +63,18 @@ func TestSecretNeverPrinted(t *testing.T) {
 	s := NewSecret(mockSecret)
 	var logs bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "client", c, "secret", s)
-	outputs := []string{
-		fmt.Sprint(c), fmt.Sprintf("%v %+v %#v %s %q %x", c, c, c, c, c, c),
-		fmt.Sprintf("%v %+v %#v %s %q %x %d", s, s, s, s, s, s, s),
-		fmt.Sprintf("%+v", *c), fmt.Sprintf("%#v", *c), logs.String(), s.String(),
+	outputs := []string{fmt.Sprint(c), logs.String(), s.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%e", "%g", "%c", "%U", "%o", "%b"} {
+		outputs = append(outputs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, s),
+			fmt.Sprintf(verb, struct{ C *Client }{c}), fmt.Sprintf(verb, []any{c, s}))
 	}
+	// The secret in every shape fmt could give it.
+	leaks := []string{mockSecret, fmt.Sprintf("%x", mockSecret), fmt.Sprintf("%X", mockSecret),
+		strings.Trim(fmt.Sprint([]byte(mockSecret)), "[]"), fmt.Sprintf("%q", mockSecret)}
 	for _, out := range outputs {
-		assert.NotContains(t, out, mockSecret)
-		assert.NotContains(t, out, fmt.Sprintf("%x", mockSecret))
+		for _, leak := range leaks {
+			assert.NotContains(t, out, leak)
+		}
 	}
 	assert.Equal(t, mockSecret, s.Reveal())
 	assert.False(t, s.IsZero())

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bbbcast/bbbcast/internal/httpretry"
 	"github.com/hashicorp/go-retryablehttp"
@@ -21,7 +22,7 @@ import (
 // launcher). It is safe for concurrent use.
 type Client struct {
 	base     string // scheme://host[:port][/path], no trailing slash
-	token    token
+	token    *token // behind a pointer: fmt prints nested pointers as addresses
 	protocol Protocol
 
 	httpClient     *http.Client
@@ -58,7 +59,7 @@ const (
 // bearer token; the v1.8 launcher, which has no authentication, takes "".
 func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 	c := &Client{
-		token:        token{tok},
+		token:        &token{tok},
 		protocol:     Legacy,
 		startTimeout: DefaultStartTimeout,
 		stopTimeout:  DefaultStopTimeout,
@@ -99,6 +100,9 @@ func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 	for class, d := range [numClasses]time.Duration{classOther: c.timeout, classStart: c.startTimeout, classStop: c.stopTimeout} {
 		cp := *hc
 		cp.Timeout = d
+		// These APIs never redirect; following one would resend the
+		// token and the stream key, maybe over plain HTTP.
+		cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		retries := c.retries
 		if timeoutClass(class) == classStart {
 			retries = 0
@@ -138,6 +142,11 @@ func (c *Client) String() string {
 	return fmt.Sprintf("sipmediagw.Client{%s %s}", c.base, c.protocol)
 }
 
+// Format prints the client as String does whatever the verb, so that no
+// verb (%#v, %+v, %t, …) can reach the token. It has a value receiver to
+// cover a dereferenced Client too.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
 // LogValue describes the client for log/slog without its token.
 func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("server", c.base), slog.String("protocol", c.protocol.String()))
@@ -153,6 +162,7 @@ type request struct {
 	class      timeoutClass
 	idempotent bool
 	noAuth     bool
+	secrets    []string // values the server may echo, scrubbed from its words
 }
 
 // answer is what the server said.
@@ -161,6 +171,7 @@ type answer struct {
 	status      int
 	contentType string
 	body        []byte
+	secrets     []string
 }
 
 const maxAnswer = 1 << 20
@@ -215,13 +226,14 @@ func (c *Client) send(ctx context.Context, r *request) (*answer, error) {
 	}
 	c.logger.LogAttrs(ctx, lvl, "sipmediagw request", slog.String("op", r.op),
 		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(began)))
-	return &answer{op: r.op, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b}, nil
+	secrets := append([]string{c.token.v}, r.secrets...)
+	return &answer{op: r.op, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b, secrets: secrets}, nil
 }
 
 // unreadable is the error for an answer that is not what the protocol
 // says; it never includes the body (the legacy debug page shows the token).
 func (a *answer) unreadable(reason string) error {
-	return &ResponseError{Op: a.op, StatusCode: a.status, ContentType: a.contentType, Reason: reason}
+	return &ResponseError{Op: a.op, StatusCode: a.status, ContentType: safeDetail(a.contentType, nil), Reason: reason}
 }
 
 func (a *answer) isHTML() bool {
@@ -250,18 +262,35 @@ func (a *answer) decode(v any) error {
 // refused wraps an outcome sentinel with the server's words, cut short and
 // stripped of anything unprintable.
 func (a *answer) refused(err error, detail string) error {
-	return &OpError{Op: a.op, StatusCode: a.status, Detail: safeDetail(detail), Err: err}
+	return &OpError{Op: a.op, StatusCode: a.status, Detail: safeDetail(detail, a.secrets), Err: err}
 }
 
-func safeDetail(s string) string {
+// safeDetail makes a server's words fit for an error message: the
+// secrets it may echo (the token, the RTMP URL and its stream key, the
+// bot's domain, also query-escaped) replaced, control characters dropped,
+// cut to 200 bytes on a character boundary.
+func safeDetail(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) < 4 {
+			continue // too short to scrub without mangling the text
+		}
+		s = strings.ReplaceAll(s, sec, redacted)
+		if esc := url.QueryEscape(sec); esc != sec {
+			s = strings.ReplaceAll(s, esc, redacted)
+		}
+	}
 	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
+		if r < ' ' || r == 0x7f || r == utf8.RuneError {
 			return -1
 		}
 		return r
-	}, s)
+	}, strings.ToValidUTF8(s, ""))
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

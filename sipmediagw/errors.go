@@ -24,6 +24,9 @@ var (
 	// ErrNotSupported: the server's version has no such operation (chat
 	// on a v1.8.4 launcher, progress before v1.7).
 	ErrNotSupported = errors.New("sipmediagw: operation not supported by this server")
+	// ErrStopFailed: the server could not stop the stream (its Docker
+	// daemon did not answer, for instance); the container may still run.
+	ErrStopFailed = errors.New("sipmediagw: the server could not stop the stream")
 	// ErrRejected: the server refused the request as malformed (a 400 or
 	// 422 answer, or a legacy {"Error": …} body).
 	ErrRejected = errors.New("sipmediagw: request rejected by the server")

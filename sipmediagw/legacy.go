@@ -55,7 +55,7 @@ func isNothingRunning(msg string) bool {
 
 func (c *Client) startLegacy(ctx context.Context, p *StartParams) (Session, error) {
 	a, err := c.send(ctx, &request{op: "start", method: http.MethodGet, path: "/start", class: classStart,
-		query: url.Values{"room": {p.Room}, "domain": {p.Domain}, "rtmpDst": {p.RTMPURL}}})
+		query: url.Values{"room": {p.Room}, "domain": {p.Domain}, "rtmpDst": {p.RTMPURL}}, secrets: p.secrets()})
 	if err != nil {
 		return Session{}, err
 	}
@@ -91,6 +91,8 @@ func (c *Client) stopLegacy(ctx context.Context, room string) error {
 		return err
 	}
 	switch {
+	case la.Error == "" && strings.Contains(la.result().Res, "Cannot connect to the Docker daemon"):
+		return a.refused(ErrStopFailed, la.result().Res)
 	case la.Error == "":
 		return nil // the compose output, empty or a warning: stopped either way
 	case isNothingRunning(la.Error):
@@ -133,10 +135,14 @@ func legacyOK(a *answer) error {
 	switch r := la.result(); r.Res {
 	case "ok":
 		return nil
+	case "":
+		return a.unreadable("answer without a result")
 	case "error":
 		return a.refused(ErrNotRunning, r.Type)
 	default:
-		return a.unreadable("answer without a result")
+		// The launcher relays what failed, netcat's complaint that no bot
+		// listens for instance.
+		return a.refused(ErrNotRunning, r.Res)
 	}
 }
 
@@ -160,7 +166,9 @@ func (c *Client) progressLegacy(ctx context.Context, room string) (Status, error
 	switch {
 	case la.GwState == "down":
 		st.State = StateStopped
-	case la.GwState == "up" || la.Progress != "":
+	case la.GwState == "up", la.GwState == "" && la.Status == "success":
+		// A running bot that neither records nor transcribes, every
+		// streaming bot, gets a bare {"status": "success"}.
 		st.State = StateRunning
 	default:
 		st.State = StateUnknown

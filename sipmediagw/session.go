@@ -19,6 +19,9 @@ type Session struct {
 // Handle returns the session as one string to store, such as
 // "legacy:a1b2c3d4e5" or "v1.8:3".
 func (s Session) Handle() string {
+	if s.IsZero() {
+		return ""
+	}
 	if s.Protocol == Legacy {
 		return "legacy:" + s.Room
 	}

@@ -90,7 +90,8 @@ func (c *Client) startV18(ctx context.Context, p *StartParams) (Session, error) 
 	} else {
 		body["browsing"] = c.browsingName
 	}
-	a, err := c.send(ctx, &request{op: "start", method: http.MethodPost, path: c.v18Path("start"), class: classStart, body: body})
+	a, err := c.send(ctx, &request{op: "start", method: http.MethodPost, path: c.v18Path("start"), class: classStart,
+		body: body, secrets: p.secrets()})
 	if err != nil {
 		return Session{}, err
 	}
@@ -198,7 +199,8 @@ func (c *Client) statusV18(ctx context.Context, gwID string) (Status, error) {
 // isUnknownGateway recognises v1.8.4's 500 for a gw_id it does not know.
 func isUnknownGateway(detail string) bool {
 	d := strings.ToLower(detail)
-	return strings.Contains(d, "no such container") || strings.Contains(d, "not found") || isNothingRunning(d)
+	return strings.Contains(d, "no such container") || strings.Contains(d, "not found") || isNothingRunning(d) ||
+		strings.Contains(d, "'nonetype' is not iterable") // v1.8.4 tests 'exited' in a status that is None
 }
 
 func (c *Client) command(ctx context.Context, op, gwID, cmd, param string) error {
@@ -206,6 +208,13 @@ func (c *Client) command(ctx context.Context, op, gwID, cmd, param string) error
 		body: map[string]any{"gw_id": gwID, "payload": map[string]string{"command": cmd, "param1": param}}})
 	if err != nil {
 		return err
+	}
+	if a.status == http.StatusForbidden && json.Valid(a.body) {
+		// The proxy refuses commands to a stopped gateway with a 403; a
+		// bad token is a 401.
+		var v v18Answer
+		_ = json.Unmarshal(a.body, &v)
+		return a.refused(ErrNotRunning, v.errorDetail())
 	}
 	v, err := readV18(a)
 	if err != nil {

@@ -26,6 +26,19 @@ type StartParams struct {
 	GatewayID string
 }
 
+// secrets lists what a server may echo of p and errors must not show: the
+// RTMP URL and its path (the stream key), the bot's domain.
+func (p *StartParams) secrets() []string {
+	list := []string{p.RTMPURL, p.Domain}
+	if u, err := url.Parse(p.RTMPURL); err == nil && len(u.Path) > 1 {
+		list = append(list, strings.TrimPrefix(u.Path, "/"))
+		if i := strings.LastIndexByte(u.Path, '/'); i >= 0 && len(u.Path)-i > 4 {
+			list = append(list, u.Path[i+1:])
+		}
+	}
+	return list
+}
+
 func (p *StartParams) validate(proto Protocol) error {
 	const op = "start"
 	if err := validateRoom(op, proto, p.Room); err != nil {
