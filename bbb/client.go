@@ -14,6 +14,7 @@ import (
 
 	"github.com/bbbcast/bbbcast/bbb/internal/xmltree"
 	"github.com/bbbcast/bbbcast/internal/httpretry"
+	"github.com/bbbcast/bbbcast/internal/logx"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -66,9 +67,7 @@ func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.base = base
-	if c.logger == nil {
-		c.logger = slog.New(httpretry.Discard{})
-	}
+	c.logger = logx.OrDiscard(c.logger)
 	if c.retries < 0 {
 		c.retries = 0
 	}

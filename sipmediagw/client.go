@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bbbcast/bbbcast/internal/httpretry"
+	"github.com/bbbcast/bbbcast/internal/logx"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -75,9 +76,7 @@ func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
-	if c.logger == nil {
-		c.logger = slog.New(httpretry.Discard{})
-	}
+	c.logger = logx.OrDiscard(c.logger)
 	if c.protocol < Legacy || c.protocol > V18Launcher {
 		return nil, fmt.Errorf("sipmediagw: invalid protocol %s", c.protocol)
 	}

@@ -1,15 +1,13 @@
 // Package httpretry holds the HTTP plumbing the API clients share: a
 // go-retryablehttp client that retries only requests marked safe to
 // repeat, never logs (its logger prints URLs, secrets included) and keeps
-// the last answer when it gives up; redaction of URLs from errors; and a
-// slog handler that drops everything.
+// the last answer when it gives up; and redaction of URLs from errors.
 package httpretry
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -62,19 +60,3 @@ func RedactURLError(err error) error {
 	}
 	return err
 }
-
-// Discard is a slog.Handler that drops everything: the default logger of
-// the clients, which log nothing unless asked.
-type Discard struct{}
-
-// Enabled reports false.
-func (Discard) Enabled(context.Context, slog.Level) bool { return false }
-
-// Handle drops the record.
-func (Discard) Handle(context.Context, slog.Record) error { return nil }
-
-// WithAttrs returns the handler itself.
-func (d Discard) WithAttrs([]slog.Attr) slog.Handler { return d }
-
-// WithGroup returns the handler itself.
-func (d Discard) WithGroup(string) slog.Handler { return d }
