@@ -1,0 +1,71 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors of the package; the typed errors below match them with errors.Is.
+var (
+	// ErrNoGatewayFree: every enabled gateway of the pool is booked during
+	// the slot. The error is a *NoGatewayFreeError listing the conflicts.
+	ErrNoGatewayFree = errors.New("gateway: no gateway free for the slot")
+	// ErrInvalidSlot: an empty, inverted or too long slot (*SlotError).
+	ErrInvalidSlot = errors.New("gateway: invalid slot")
+	// ErrInvalidGateway: a gateway that fails validation (*ValidationError).
+	ErrInvalidGateway = errors.New("gateway: invalid gateway")
+	// ErrDuplicateServer: another gateway already uses that SIPMediaGW URL.
+	ErrDuplicateServer = errors.New("gateway: SIPMediaGW URL already used by another gateway")
+	// ErrNotFound: no such gateway or booking.
+	ErrNotFound = errors.New("gateway: not found")
+	// ErrInUse: the gateway still has bookings that have not ended.
+	ErrInUse = errors.New("gateway: gateway has bookings")
+)
+
+// SlotError says why a slot was refused.
+type SlotError struct {
+	Slot   Slot
+	Reason string
+}
+
+func (e *SlotError) Error() string {
+	return "gateway: invalid slot " + e.Slot.String() + ": " + e.Reason
+}
+
+// Unwrap lets errors.Is(err, ErrInvalidSlot) match.
+func (e *SlotError) Unwrap() error { return ErrInvalidSlot }
+
+// ValidationError lists what is wrong with a gateway, field by field. It
+// never holds the token or a stream key.
+type ValidationError struct {
+	Fields map[string]string // field name → problem
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, 0, len(e.Fields))
+	for _, f := range sortedKeys(e.Fields) {
+		parts = append(parts, f+": "+e.Fields[f])
+	}
+	return "gateway: invalid gateway: " + strings.Join(parts, "; ")
+}
+
+// Unwrap lets errors.Is(err, ErrInvalidGateway) match.
+func (e *ValidationError) Unwrap() error { return ErrInvalidGateway }
+
+// NoGatewayFreeError is the refusal of an allocation: who holds the
+// pool's gateways during the slot, so a host can tell its user.
+type NoGatewayFreeError struct {
+	Pool      string
+	Slot      Slot
+	Gateways  int       // enabled gateways in the pool
+	Conflicts []Booking // the bookings overlapping the slot, by gateway
+}
+
+func (e *NoGatewayFreeError) Error() string {
+	return fmt.Sprintf("gateway: no gateway free in pool %q for %s: all %d gateways booked (%d conflicting bookings)",
+		e.Pool, e.Slot, e.Gateways, len(e.Conflicts))
+}
+
+// Unwrap lets errors.Is(err, ErrNoGatewayFree) match.
+func (e *NoGatewayFreeError) Unwrap() error { return ErrNoGatewayFree }

@@ -1,0 +1,167 @@
+package gateway
+
+import (
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Protocol is the API of a gateway's SIPMediaGW server, named as the
+// sipmediagw package parses it.
+type Protocol string
+
+// The SIPMediaGW protocols.
+const (
+	ProtocolLegacy   Protocol = "legacy"        // launcher v1.5 to v1.7
+	ProtocolV18      Protocol = "v1.8"          // v1.8 proxy
+	ProtocolLauncher Protocol = "v1.8-launcher" // one v1.8 launcher, no proxy
+)
+
+// Gateway is a live gateway: where the stream is pushed (RTMP), where the
+// audience plays it (HLS), and the SIPMediaGW server whose bot pushes it.
+// One gateway carries one webinar at a time.
+type Gateway struct {
+	ID   int64 // assigned by the store on creation
+	Name string
+	// Pool is the site label: a webinar is allocated within one pool.
+	Pool string
+	// Order ranks gateways for allocation: lower first, then by ID.
+	Order   int
+	RTMPURL Secret // rtmp:// or rtmps://, with the stream key
+	HLSURL  string // http(s):// URL the audience's player loads
+	Server  Server
+	Enabled bool
+}
+
+// Server is a SIPMediaGW server.
+type Server struct {
+	URL      string
+	Token    Secret
+	Protocol Protocol
+	// Insecure allows a plain http:// URL and a weak token (the default
+	// "1234" or fewer than 8 characters), as sipmediagw's WithInsecureHTTP
+	// and WithInsecureToken do.
+	Insecure bool
+}
+
+// LogValue describes the gateway without its token or stream key.
+func (g Gateway) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("id", g.ID), slog.String("name", g.Name), slog.String("pool", g.Pool),
+		slog.String("server", g.Server.URL), slog.Bool("enabled", g.Enabled))
+}
+
+// Limits of the fields.
+const (
+	MaxNameLen  = 200
+	MaxPoolLen  = 100
+	MaxTokenLen = 256
+	MinTokenLen = 8
+)
+
+// Validate checks every field and returns a *ValidationError listing the
+// problems, or nil.
+func (g *Gateway) Validate() error {
+	problems := map[string]string{}
+	if strings.TrimSpace(g.Name) == "" {
+		problems["name"] = "required"
+	} else if utf8.RuneCountInString(g.Name) > MaxNameLen || !utf8.ValidString(g.Name) {
+		problems["name"] = "at most 200 characters of valid UTF-8"
+	}
+	if utf8.RuneCountInString(g.Pool) > MaxPoolLen || !utf8.ValidString(g.Pool) {
+		problems["pool"] = "at most 100 characters of valid UTF-8"
+	}
+	if msg := checkURL(string(g.RTMPURL), []string{"rtmp", "rtmps"}); msg != "" {
+		problems["rtmpURL"] = msg
+	}
+	if msg := checkURL(g.HLSURL, []string{"https", "http"}); msg != "" {
+		problems["hlsURL"] = msg
+	}
+	serverSchemes := []string{"https"}
+	if g.Server.Insecure {
+		serverSchemes = append(serverSchemes, "http")
+	}
+	if msg := checkURL(g.Server.URL, serverSchemes); msg != "" {
+		if !g.Server.Insecure && strings.HasPrefix(g.Server.URL, "http:") {
+			msg = "plain http needs the insecure flag"
+		}
+		problems["server.url"] = msg
+	} else if u, _ := url.Parse(g.Server.URL); u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		problems["server.url"] = "must not carry credentials, a query or a fragment"
+	}
+	switch g.Server.Protocol {
+	case ProtocolLegacy, ProtocolV18:
+		if msg := checkToken(string(g.Server.Token), g.Server.Insecure); msg != "" {
+			problems["server.token"] = msg
+		}
+	case ProtocolLauncher:
+		// no authentication at all
+	default:
+		problems["server.protocol"] = "must be legacy, v1.8 or v1.8-launcher"
+	}
+	if len(problems) > 0 {
+		return &ValidationError{Fields: problems}
+	}
+	return nil
+}
+
+func checkURL(raw string, schemes []string) string {
+	if raw == "" {
+		return "required"
+	}
+	if strings.ContainsAny(raw, " \t\r\n'\"\\`$") {
+		return "must not contain white space, quotes, backslashes or $"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "not an absolute URL"
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return "scheme must be " + strings.Join(schemes, " or ")
+	}
+	return ""
+}
+
+func checkToken(t string, insecure bool) string {
+	switch {
+	case t == "":
+		return "required"
+	case len(t) > MaxTokenLen:
+		return "at most 256 characters"
+	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+		return "must not contain white space or control characters"
+	case !insecure && (t == "1234" || len(t) < MinTokenLen):
+		return "the default token and tokens under 8 characters need the insecure flag"
+	}
+	return ""
+}
+
+// ServerKey normalises a SIPMediaGW URL for the uniqueness rule: scheme
+// and host lower-cased, default port and trailing slash dropped.
+func ServerKey(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return strings.ToLower(strings.TrimRight(raw, "/"))
+	}
+	host := strings.ToLower(u.Host)
+	host = strings.TrimSuffix(host, map[string]string{"https": ":443", "http": ":80"}[strings.ToLower(u.Scheme)])
+	return strings.ToLower(u.Scheme) + "://" + host + strings.TrimRight(u.EscapedPath(), "/")
+}
+
+// Less orders gateways for allocation: by Order, then by ID.
+func Less(a, b *Gateway) bool {
+	if a.Order != b.Order {
+		return a.Order < b.Order
+	}
+	return a.ID < b.ID
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
