@@ -410,6 +410,9 @@ func TestStartValidation(t *testing.T) {
 		{"legacy room empty", []Protocol{Legacy}, room(""), "room"},
 		{"legacy room upper case", []Protocol{Legacy}, room("A1b2c3d4e5"), "room"},
 		{"legacy room leading dash", []Protocol{Legacy}, room("-a1b2c3"), "room"},
+		// v1.7's stop strips trailing '-' and '_' and would never find it.
+		{"legacy room trailing dash", []Protocol{Legacy}, room("a1b2c3-"), "room"},
+		{"legacy room trailing underscore", []Protocol{Legacy}, room("a1b2c3_"), "room"},
 		{"legacy room leading underscore", []Protocol{Legacy}, room("_a1b2c3"), "room"},
 		{"legacy room 64 characters", []Protocol{Legacy}, room(strings.Repeat("a", 64)), "room"},
 		{"legacy room 63 characters", []Protocol{Legacy}, room(strings.Repeat("a", 63)), ""},

@@ -19,6 +19,23 @@
 // Start returns a Session: persist its Handle and pass the Session back to
 // Stop, ToggleChat, SendChat and Status, from any process.
 //
+// # Limits of the servers
+//
+// Some answers cannot be told apart, whatever the client does:
+//
+//   - A v1.8 launcher answers a busy gateway and a failed launch with the
+//     same 404 "Failed to start gateway container": both are
+//     ErrLaunchFailed.
+//   - The v1.8 proxy records a room only once its launcher answered, and
+//     answers a failed launch with a 503 without gw_id: the stop that
+//     follows a failed or timed-out start finds nothing to stop, and a
+//     container the launcher left behind keeps its gateway busy until the
+//     proxy's next check.
+//   - The v1.8 proxy's "started" state means an idle gateway in some
+//     versions and a call in progress in others; Status reads it with the
+//     room the proxy reports.
+//   - v1.8.4 launchers ignore the sendChat command (it answers success).
+//
 // # Outcomes
 //
 // Answers are mapped exactly, never taken at their word: a legacy

@@ -97,6 +97,14 @@ func TestStatusOutcomes(t *testing.T) {
 		{name: "numeric progress", protocol: V18,
 			answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": "started", "transcript_progress": 0.61}}`),
 			want:   Status{State: StateRunning, Detail: "started", Progress: "0.61"}},
+		// The proxy versions disagree on "started": idle for those that
+		// say "working" of a busy gateway, busy for the later ones.
+		{name: "started idle", protocol: V18,
+			answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": "started", "room": null}}`),
+			want:   Status{State: StateStopped, Detail: "started"}},
+		{name: "started with a room", protocol: V18,
+			answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": "started", "room": "webinar-42"}}`),
+			want:   Status{State: StateRunning, Detail: "started"}},
 		{name: "not found", protocol: V18, answer: jsonAnswer(404, proxyGWNotFound), wantErr: ErrNotRunning},
 		{name: "no status in registry", protocol: V18,
 			answer:  jsonAnswer(404, `{"status": "error", "error": "Failed to get gateway status", "data": null}`),

@@ -23,6 +23,7 @@ type v18Data struct {
 	GwState         string          `json:"gw_state"`
 	Detail          string          `json:"detail"`
 	Progress        json.RawMessage `json:"transcript_progress"`
+	Room            json.RawMessage `json:"room"`
 }
 
 // errorDetail returns the server's explanation, whatever its shape.
@@ -183,8 +184,17 @@ func (c *Client) statusV18(ctx context.Context, gwID string) (Status, error) {
 	}
 	st := Status{Detail: v.Data.GwState, Progress: scalar(v.Data.Progress)}
 	switch v.Data.GwState {
-	case "up", "started", "working":
+	case "up", "working":
 		st.State = StateRunning
+	case "started":
+		// The proxy's versions disagree: "started" is an idle gateway
+		// for those that say "working" of a busy one, a call in progress
+		// for the later ones. A stream has a room, or progress.
+		if scalar(v.Data.Room) != "" || st.Progress != "" {
+			st.State = StateRunning
+		} else {
+			st.State = StateStopped
+		}
 	case "down", "stopped", "deleted", "created":
 		st.State = StateStopped
 	default:

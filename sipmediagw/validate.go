@@ -9,7 +9,7 @@ import (
 // StartParams describe the stream to start.
 type StartParams struct {
 	// Room names the stream. Legacy: a Docker Compose project name
-	// ([a-z0-9][a-z0-9_-]*, not "0", at most 63 characters), the handle
+	// ([a-z0-9]([a-z0-9_-]*[a-z0-9])?, not "0", at most 63 characters), the handle
 	// of the stream; the bot opens https://{Domain}/{Room}. v1.8: at
 	// least 5 characters from [a-zA-Z0-9-_/], the path the bot opens on
 	// the domain configured on the gateway host.
@@ -74,11 +74,14 @@ func validateRoom(op string, proto Protocol, room string) error {
 		if len(room) > maxLegacyRoom {
 			return bad("at most 63 characters (a Docker Compose project name)")
 		}
+		// A Docker Compose project name, ending with a letter or digit:
+		// v1.7's stop and progress strip trailing '-' and '_' before
+		// looking the room up, and would never find it.
 		for i := 0; i < len(room); i++ {
 			c := room[i]
 			lowerOrDigit := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
-			if !lowerOrDigit && (i == 0 || c != '_' && c != '-') {
-				return bad("must match [a-z0-9][a-z0-9_-]* (a Docker Compose project name)")
+			if !lowerOrDigit && (i == 0 || i == len(room)-1 || c != '_' && c != '-') {
+				return bad("must match [a-z0-9]([a-z0-9_-]*[a-z0-9])? (a Docker Compose project name)")
 			}
 		}
 		return nil
