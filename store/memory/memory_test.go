@@ -1,0 +1,13 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/store/memory"
+	"github.com/bbbcast/bbbcast/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.RunGateway(t, func(*testing.T) gateway.Store { return memory.New() })
+}
