@@ -19,11 +19,11 @@ func exampleService(opts ...gateway.Option) *gateway.Service {
 		g, err := svc.CreateGateway(ctx, gateway.Gateway{
 			Name:    name,
 			Pool:    "campus",
-			RTMPURL: gateway.Secret("rtmps://live.example.org/live/" + name + "-stream-key"),
+			RTMPURL: gateway.NewSecret("rtmps://live.example.org/live/" + name + "-stream-key"),
 			HLSURL:  "https://live.example.org/hls/" + name + ".m3u8",
 			Server: gateway.Server{
 				URL:      "https://" + name + ".sip.example.org",
-				Token:    "a-long-random-token",
+				Token:    gateway.NewSecret("a-long-random-token"),
 				Protocol: gateway.ProtocolV18,
 			},
 			Enabled: true,

@@ -72,7 +72,7 @@ func (g *Gateway) Validate() error {
 	if utf8.RuneCountInString(g.Pool) > MaxPoolLen || !utf8.ValidString(g.Pool) {
 		problems["pool"] = "at most 100 characters of valid UTF-8"
 	}
-	if msg := checkURL(string(g.RTMPURL), []string{"rtmp", "rtmps"}); msg != "" {
+	if msg := checkURL(g.RTMPURL.Reveal(), []string{"rtmp", "rtmps"}); msg != "" {
 		problems["rtmpURL"] = msg
 	}
 	if msg := checkURL(g.HLSURL, []string{"https", "http"}); msg != "" {
@@ -92,7 +92,7 @@ func (g *Gateway) Validate() error {
 	}
 	switch g.Server.Protocol {
 	case ProtocolLegacy, ProtocolV18:
-		if msg := checkToken(string(g.Server.Token), g.Server.Insecure); msg != "" {
+		if msg := checkToken(g.Server.Token.Reveal(), g.Server.Insecure); msg != "" {
 			problems["server.token"] = msg
 		}
 	case ProtocolLauncher:

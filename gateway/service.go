@@ -152,6 +152,9 @@ func (s *Service) Booking(ctx context.Context, owner string) (Booking, error) {
 
 // Bookings lists a gateway's bookings overlapping window.
 func (s *Service) Bookings(ctx context.Context, gatewayID int64, window Slot) ([]Booking, error) {
+	if gatewayID <= 0 {
+		return nil, ErrNotFound
+	}
 	if err := window.Validate(0); err != nil {
 		return nil, err
 	}

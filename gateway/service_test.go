@@ -124,7 +124,7 @@ func TestServiceValidatesBeforeTheStore(t *testing.T) {
 	st := newSpy()
 	svc := gateway.NewService(st, gateway.WithMaxSlot(2*time.Hour))
 	bad := validGateway()
-	bad.Server.Token = "1234"
+	bad.Server.Token = gateway.NewSecret("1234")
 	_, err := svc.CreateGateway(ctx, bad)
 	assert.ErrorIs(t, err, gateway.ErrInvalidGateway)
 	bad.ID = 1

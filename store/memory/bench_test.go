@@ -120,9 +120,9 @@ func buildBench() (*benchData, error) {
 		// land on it; all join the pool afterwards.
 		g, err := st.CreateGateway(ctx, gateway.Gateway{
 			Name: fmt.Sprint("gateway ", i+1), Pool: "setup-" + strconv.Itoa(i),
-			RTMPURL: gateway.Secret(fmt.Sprintf("rtmps://live.example.org/live/key-%d", i+1)),
+			RTMPURL: gateway.NewSecret(fmt.Sprintf("rtmps://live.example.org/live/key-%d", i+1)),
 			HLSURL:  fmt.Sprintf("https://live.example.org/hls/%d.m3u8", i+1),
-			Server: gateway.Server{URL: fmt.Sprintf("https://sip%d.example.org", i+1), Token: "a-long-random-token",
+			Server: gateway.Server{URL: fmt.Sprintf("https://sip%d.example.org", i+1), Token: gateway.NewSecret("a-long-random-token"),
 				Protocol: gateway.ProtocolV18},
 			Enabled: true,
 		})

@@ -17,9 +17,20 @@ func (g *gw) booking(e entry) gateway.Booking {
 	return gateway.Booking{Owner: e.owner, GatewayID: g.g.ID, Pool: g.g.Pool, Slot: toSlot(e)}
 }
 
-// firstEndingAfter is the index of the first booking ending after t.
+// firstEndingAfter is the index of the first booking ending after t: a
+// binary search written out, as it runs once per gateway an allocation
+// looks at.
 func (g *gw) firstEndingAfter(t int64) int {
-	return sort.Search(len(g.bookings), func(i int) bool { return g.bookings[i].end > t })
+	lo, hi := 0, len(g.bookings)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if g.bookings[mid].end > t {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 // free reports whether no booking but owner's overlaps [start, end).
@@ -59,7 +70,7 @@ func (g *gw) insert(e entry) {
 // candidate describes g for a rule.
 func (g *gw) candidate(start, end int64) gateway.Candidate {
 	c := gateway.Candidate{Gateway: g.g}
-	if i := sort.Search(len(g.bookings), func(i int) bool { return g.bookings[i].end > start }); i > 0 {
+	if i := g.firstEndingAfter(start); i > 0 {
 		c.LastEnd = time.Unix(0, g.bookings[i-1].end).UTC()
 	}
 	w := int64(gateway.LoadWindow)
@@ -115,10 +126,8 @@ func (s *Store) pickLocked(pool []*gw, req gateway.Request, start, end int64) *g
 		}
 		return nil
 	}
-	var (
-		free  []*gw
-		cands []gateway.Candidate
-	)
+	free := make([]*gw, 0, len(pool))
+	cands := make([]gateway.Candidate, 0, len(pool))
 	for _, g := range pool {
 		if g.g.Enabled && g.free(start, end, req.Owner) {
 			free = append(free, g)

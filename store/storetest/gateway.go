@@ -108,9 +108,9 @@ var gatewayCRUDTests = []gatewayTest{
 	{"ReadBackEveryField", func(x *harness) {
 		in := gateway.Gateway{
 			Name: "Amphi Est — gateway", Pool: "site-b", Order: -3,
-			RTMPURL: "rtmp://live.example.org:1935/live/SECRET-STREAM-KEY",
+			RTMPURL: gateway.NewSecret("rtmp://live.example.org:1935/live/SECRET-STREAM-KEY"),
 			HLSURL:  "http://live.example.org/hls/est.m3u8?sig=abc",
-			Server: gateway.Server{URL: "http://10.0.0.7:8080/sip", Token: "1234",
+			Server: gateway.Server{URL: "http://10.0.0.7:8080/sip", Token: gateway.NewSecret("1234"),
 				Protocol: gateway.ProtocolLegacy, Insecure: true},
 			Enabled: false,
 		}
@@ -120,14 +120,14 @@ var gatewayCRUDTests = []gatewayTest{
 		got, err := x.store.Gateway(x.ctx, g.ID)
 		require.NoError(x.t, err)
 		assert.Equal(x.t, in, got)
-		assert.Equal(x.t, "1234", string(got.Server.Token), "the token comes back as stored")
-		assert.Equal(x.t, string(in.RTMPURL), string(got.RTMPURL), "the RTMP URL comes back as stored")
+		assert.Equal(x.t, "1234", got.Server.Token.Reveal(), "the token comes back as stored")
+		assert.Equal(x.t, in.RTMPURL.Reveal(), got.RTMPURL.Reveal(), "the RTMP URL comes back as stored")
 		all, err := x.store.Gateways(x.ctx)
 		require.NoError(x.t, err)
 		assert.Equal(x.t, []gateway.Gateway{in}, all)
 
 		launcher := x.newGateway("", 0)
-		launcher.Server.Protocol, launcher.Server.Token = gateway.ProtocolLauncher, ""
+		launcher.Server.Protocol, launcher.Server.Token = gateway.ProtocolLauncher, gateway.Secret{}
 		g2, err := x.store.CreateGateway(x.ctx, launcher)
 		require.NoError(x.t, err)
 		got, err = x.store.Gateway(x.ctx, g2.ID)
@@ -210,7 +210,7 @@ var gatewayCRUDTests = []gatewayTest{
 		x.book("w1", "p", slot(9*h, 10*h), g1.ID)
 		x.book("w2", "p", slot(9*h, 10*h), g2.ID)
 		before := x.bookingsOf(g1.ID, everything)
-		g1.Name, g1.Server.URL, g1.Server.Token, g1.HLSURL, g1.Order = "renamed", "https://renamed.example.org", "another-long-token", "https://x.example.org/a.m3u8", 5
+		g1.Name, g1.Server.URL, g1.Server.Token, g1.HLSURL, g1.Order = "renamed", "https://renamed.example.org", gateway.NewSecret("another-long-token"), "https://x.example.org/a.m3u8", 5
 		x.update(g1)
 		assertBookings(x.t, before, x.bookingsOf(g1.ID, everything))
 		assert.Equal(x.t, g1.ID, x.booking("w1").GatewayID)

@@ -55,11 +55,11 @@ func (x *harness) newGateway(pool string, order int) gateway.Gateway {
 		Name:    fmt.Sprintf("gateway %d", n),
 		Pool:    pool,
 		Order:   order,
-		RTMPURL: gateway.Secret(fmt.Sprintf("rtmps://live.example.org/live/stream-key-%d", n)),
+		RTMPURL: gateway.NewSecret(fmt.Sprintf("rtmps://live.example.org/live/stream-key-%d", n)),
 		HLSURL:  fmt.Sprintf("https://live.example.org/hls/%d/index.m3u8", n),
 		Server: gateway.Server{
 			URL:      fmt.Sprintf("https://sip%d.example.org", n),
-			Token:    gateway.Secret(fmt.Sprintf("token-%d-0123456789", n)),
+			Token:    gateway.NewSecret(fmt.Sprintf("token-%d-0123456789", n)),
 			Protocol: gateway.ProtocolV18,
 		},
 		Enabled: true,
