@@ -115,11 +115,17 @@ func TestGatewayValidate(t *testing.T) {
 		{"token with a newline", func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret("abcdefgh\n") }, []string{"server.token"}},
 		{"token with DEL", func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret("abcdefgh\x7f") }, []string{"server.token"}},
 		{"token with NUL", func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret("abcd\x00efgh") }, []string{"server.token"}},
-		{"legacy token", func(g *gateway.Gateway) { g.Server.Protocol, g.Server.Token = gateway.ProtocolLegacy, gateway.NewSecret("1234") }, []string{"server.token"}},
+		{"legacy token", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.Token = gateway.ProtocolLegacy, gateway.NewSecret("1234")
+		}, []string{"server.token"}},
 		// protocols
 		{"legacy", func(g *gateway.Gateway) { g.Server.Protocol = gateway.ProtocolLegacy }, nil},
-		{"launcher without token", func(g *gateway.Gateway) { g.Server.Protocol, g.Server.Token = gateway.ProtocolLauncher, gateway.NewSecret("") }, nil},
-		{"launcher with a weak token", func(g *gateway.Gateway) { g.Server.Protocol, g.Server.Token = gateway.ProtocolLauncher, gateway.NewSecret("1234") }, nil},
+		{"launcher without token", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.Token = gateway.ProtocolLauncher, gateway.NewSecret("")
+		}, nil},
+		{"launcher with a weak token", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.Token = gateway.ProtocolLauncher, gateway.NewSecret("1234")
+		}, nil},
 		{"no protocol", func(g *gateway.Gateway) { g.Server.Protocol = "" }, []string{"server.protocol"}},
 		{"unknown protocol", func(g *gateway.Gateway) { g.Server.Protocol = "v2" }, []string{"server.protocol"}},
 		{"protocol in upper case", func(g *gateway.Gateway) { g.Server.Protocol = "V1.8" }, []string{"server.protocol"}},
@@ -152,8 +158,12 @@ func TestValidationErrorHidesSecrets(t *testing.T) {
 		func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret(g.Server.Token.Reveal() + " with space") },
 		func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret(tokenMarker + "\x00") },
 		func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret(strings.Repeat(tokenMarker, 30)) },
-		func(g *gateway.Gateway) { g.RTMPURL = gateway.NewSecret("rtmp://live.example.org/live/" + streamMarker + " x") },
-		func(g *gateway.Gateway) { g.RTMPURL = gateway.NewSecret("http://live.example.org/live/" + streamMarker) },
+		func(g *gateway.Gateway) {
+			g.RTMPURL = gateway.NewSecret("rtmp://live.example.org/live/" + streamMarker + " x")
+		},
+		func(g *gateway.Gateway) {
+			g.RTMPURL = gateway.NewSecret("http://live.example.org/live/" + streamMarker)
+		},
 		func(g *gateway.Gateway) { g.RTMPURL = gateway.NewSecret("rtmp://%zz/" + streamMarker) },
 		func(g *gateway.Gateway) { g.Server.URL = "https://" + tokenMarker + ":x@sip.example.org" },
 		func(g *gateway.Gateway) { g.Server.URL = "https://sip.example.org/?token=" + tokenMarker },
