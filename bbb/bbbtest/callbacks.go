@@ -118,7 +118,7 @@ func (s *Server) attemptCallback(j callbackJob, attempt int) {
 	}
 	s.callbacks = append(s.callbacks, cb)
 	s.cbMu.Unlock()
-	s.events.broadcast()
+	s.events.Broadcast()
 }
 
 // callReceiver sends BBB's plain, unsigned GET.
@@ -160,7 +160,7 @@ func (s *Server) Callbacks() []Callback {
 // the retry after each failed one is scheduled), then returns them all. It
 // returns ctx's error if ctx ends first.
 func (s *Server) WaitCallbacks(ctx context.Context, n int) ([]Callback, error) {
-	err := s.events.waitUntil(ctx, func() bool {
+	err := s.events.WaitUntil(ctx, func() bool {
 		s.cbMu.Lock()
 		defer s.cbMu.Unlock()
 		return len(s.callbacks) >= n

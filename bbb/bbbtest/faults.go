@@ -135,7 +135,7 @@ func (s *Server) delay(ctx context.Context, d time.Duration) bool {
 	s.faultMu.Lock()
 	s.delayed++
 	s.faultMu.Unlock()
-	s.events.broadcast()
+	s.events.Broadcast()
 	select {
 	case <-t.C:
 		return true
@@ -150,7 +150,7 @@ func (s *Server) delay(ctx context.Context, d time.Duration) bool {
 // Fault's Delay (their timers are armed: advancing a mock clock by the
 // delay releases them), or ctx ends.
 func (s *Server) WaitDelayed(ctx context.Context, n int) error {
-	return s.events.waitUntil(ctx, func() bool {
+	return s.events.WaitUntil(ctx, func() bool {
 		s.faultMu.Lock()
 		defer s.faultMu.Unlock()
 		return s.delayed >= n

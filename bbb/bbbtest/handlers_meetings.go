@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bbbcast/bbbcast/internal/fakekit"
+
 	"github.com/bbbcast/bbbcast/bbb"
 )
 
@@ -206,8 +208,8 @@ func (s *Server) newMeetingLocked(id, name string, now time.Time) *meeting {
 		id:          id,
 		internalID:  internalMeetingID(id, ms),
 		name:        name,
-		attendeePW:  randomString(8, alnum),
-		moderatorPW: randomString(8, alnum),
+		attendeePW:  fakekit.RandomString(8, fakekit.Alnum),
+		moderatorPW: fakekit.RandomString(8, fakekit.Alnum),
 		createTime:  time.UnixMilli(ms),
 		createMs:    ms,
 		startTime:   time.UnixMilli(ms),
@@ -328,10 +330,10 @@ func (s *Server) handleJoin(e *exchange) {
 		return
 	}
 	sess := &session{
-		token:       randomString(16, lowerAlnum),
-		authToken:   randomString(12, lowerAlnum),
+		token:       fakekit.RandomString(16, fakekit.LowerAlnum),
+		authToken:   fakekit.RandomString(12, fakekit.LowerAlnum),
 		meeting:     m,
-		internalID:  "w_" + randomString(12, lowerAlnum),
+		internalID:  "w_" + fakekit.RandomString(12, fakekit.LowerAlnum),
 		fullName:    fullName,
 		role:        role,
 		guest:       guest,

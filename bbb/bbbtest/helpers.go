@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
 // Errors of the test helpers.
@@ -173,7 +175,7 @@ func (s *Server) UserJoins(meetingID, fullName, role string) (string, error) {
 	if m.maxUsers > 0 && len(m.attendees) >= m.maxUsers {
 		return "", ErrMeetingFull
 	}
-	id := "w_" + randomString(12, lowerAlnum)
+	id := "w_" + fakekit.RandomString(12, fakekit.LowerAlnum)
 	m.addAttendee(&attendee{internalID: id, userID: id, fullName: fullName, role: r, clientType: "HTML5"})
 	return id, nil
 }
@@ -333,7 +335,7 @@ func (s *Server) Reset() {
 	s.mu.Unlock()
 
 	s.logMu.Lock()
-	s.reqLog = newRequestLog(s.cfg.requestLogSize)
+	s.reqLog = fakekit.NewRing[Request](s.cfg.requestLogSize)
 	s.logMu.Unlock()
 
 	s.faultMu.Lock()
@@ -345,5 +347,5 @@ func (s *Server) Reset() {
 	s.stopTimersLocked()
 	s.callbacks = nil
 	s.cbMu.Unlock()
-	s.events.broadcast()
+	s.events.Broadcast()
 }

@@ -3,6 +3,8 @@ package bbbtest
 import (
 	"log/slog"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
 // Request is one API request the server received, as Requests reports it.
@@ -22,30 +24,9 @@ type Request struct {
 	MessageKey string
 }
 
-// requestLog is a ring of the latest requests. Queries are stored raw and
-// redacted when read, which keeps the request path cheap.
-type requestLog struct {
-	buf  []Request
-	next int // oldest entry once buf is full
-}
-
-func newRequestLog(size int) requestLog { return requestLog{buf: make([]Request, 0, min(size, 1024))} }
-
-func (l *requestLog) add(r Request, size int) {
-	if len(l.buf) < size {
-		l.buf = append(l.buf, r)
-		return
-	}
-	l.buf[l.next] = r
-	l.next = (l.next + 1) % len(l.buf)
-}
-
-func (l *requestLog) snapshot() []Request {
-	out := make([]Request, 0, len(l.buf))
-	out = append(out, l.buf[l.next:]...)
-	out = append(out, l.buf[:l.next]...)
-	return out
-}
+// requestLog is a ring of the latest requests, stored raw and redacted
+// when read, which keeps the request path cheap.
+type requestLog = fakekit.Ring[Request]
 
 func (s *Server) logRequest(e *exchange) {
 	r := Request{
@@ -57,7 +38,7 @@ func (s *Server) logRequest(e *exchange) {
 		MessageKey: e.key,
 	}
 	s.logMu.Lock()
-	s.reqLog.add(r, s.cfg.requestLogSize)
+	s.reqLog.Add(r, s.cfg.requestLogSize)
 	s.logMu.Unlock()
 	if s.logger.Enabled(e.r.Context(), slog.LevelDebug) {
 		s.logger.LogAttrs(e.r.Context(), slog.LevelDebug, "bbbtest request",
@@ -70,7 +51,7 @@ func (s *Server) logRequest(e *exchange) {
 // oldest first, with checksums and passwords redacted.
 func (s *Server) Requests() []Request {
 	s.logMu.Lock()
-	out := s.reqLog.snapshot()
+	out := s.reqLog.Snapshot()
 	s.logMu.Unlock()
 	for i := range out {
 		out[i].Query = redactQuery(out[i].Query)

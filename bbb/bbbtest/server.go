@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bbbcast/bbbcast/internal/fakekit"
+
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/benbjohnson/clock"
 )
@@ -66,7 +68,7 @@ type Server struct {
 	timers    map[*clock.Timer]struct{}
 	closed    bool
 
-	events notifier
+	events fakekit.Notifier
 }
 
 // NewServer starts a fake BBB server on loopback. It panics when the
@@ -84,7 +86,7 @@ func NewServer(opts ...Option) *Server {
 		o(&cfg)
 	}
 	if cfg.secret == "" {
-		cfg.secret = randomString(43, alnum)
+		cfg.secret = fakekit.RandomString(43, fakekit.Alnum)
 	}
 	if cfg.clock == nil {
 		cfg.clock = clock.New()
@@ -127,7 +129,7 @@ func NewServer(opts ...Option) *Server {
 		byInternal: make(map[string]*meeting),
 		sessions:   make(map[string]*session),
 		timers:     make(map[*clock.Timer]struct{}),
-		reqLog:     newRequestLog(cfg.requestLogSize),
+		reqLog:     fakekit.NewRing[Request](cfg.requestLogSize),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ts = httptest.NewUnstartedServer(s)

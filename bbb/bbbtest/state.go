@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
 // kv is one metadata or custom data entry; slices of them keep the order
@@ -322,7 +324,7 @@ func (s *Server) runlock() { s.mu.RUnlock() }
 // uses.
 func (s *Server) uniqueVoiceBridgeLocked() string {
 	for {
-		vb := randomString(1, "123456789") + randomString(4, digits)
+		vb := fakekit.RandomString(1, "123456789") + fakekit.RandomString(4, fakekit.Digits)
 		if !s.voiceBridgeUsedLocked(vb) {
 			return vb
 		}

@@ -142,7 +142,7 @@ func (s *Server) Exit(key string) bool {
 		h.exit(c, s.version.IsLegacy())
 	}
 	s.mu.Unlock()
-	s.events.broadcast()
+	s.events.Broadcast()
 	return ok
 }
 
@@ -189,11 +189,11 @@ func (s *Server) Pending() int {
 // mock clock advanced by the delay releases them) or on a Hang fault, or
 // until ctx ends.
 func (s *Server) WaitPending(ctx context.Context, n int) error {
-	return s.events.waitUntil(ctx, func() bool { return s.Pending() >= n })
+	return s.events.WaitUntil(ctx, func() bool { return s.Pending() >= n })
 }
 
 // WaitRunning blocks until the stream a key names runs (running true) or
 // not (false), or until ctx ends.
 func (s *Server) WaitRunning(ctx context.Context, key string, running bool) error {
-	return s.events.waitUntil(ctx, func() bool { return s.IsRunning(key) == running })
+	return s.events.WaitUntil(ctx, func() bool { return s.IsRunning(key) == running })
 }

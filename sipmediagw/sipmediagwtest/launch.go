@@ -36,7 +36,7 @@ func (s *Server) launch(e *exchange, h *host, st Stream, project func(slot int) 
 	}
 	now := s.clock.Now()
 	s.lockAt(now)
-	defer s.events.broadcast()
+	defer s.events.Broadcast()
 	defer s.mu.Unlock()
 	st.Project = project(slot)
 	st.Container = containerName(slot)
@@ -83,7 +83,7 @@ func (s *Server) halt(now time.Time, h *host, project string, remove, requireRun
 		h.exit(c, remove)
 	}
 	s.mu.Unlock()
-	s.events.broadcast()
+	s.events.Broadcast()
 	if name == "" {
 		name = "gw0"
 	}

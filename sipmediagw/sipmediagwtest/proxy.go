@@ -332,5 +332,5 @@ func (s *Server) Poll() {
 	s.lockAt(s.clock.Now())
 	s.pollLocked()
 	s.mu.Unlock()
-	s.events.broadcast()
+	s.events.Broadcast()
 }

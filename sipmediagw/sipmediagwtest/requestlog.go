@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
 // Redacted replaces secrets in Requests: the token, and the values of
@@ -35,28 +37,8 @@ type Request struct {
 }
 
 // requestLog is a ring of the latest requests, stored raw and redacted
-// when read.
-type requestLog struct {
-	buf  []Request
-	next int // oldest entry once buf is full
-}
-
-func newRequestLog(size int) requestLog { return requestLog{buf: make([]Request, 0, min(size, 1024))} }
-
-func (l *requestLog) add(r Request, size int) {
-	if len(l.buf) < size {
-		l.buf = append(l.buf, r)
-		return
-	}
-	l.buf[l.next] = r
-	l.next = (l.next + 1) % len(l.buf)
-}
-
-func (l *requestLog) snapshot() []Request {
-	out := make([]Request, 0, len(l.buf))
-	out = append(out, l.buf[l.next:]...)
-	return append(out, l.buf[:l.next]...)
-}
+// when read, which keeps the request path cheap.
+type requestLog = fakekit.Ring[Request]
 
 func (s *Server) logRequest(e *exchange) {
 	r := Request{
@@ -70,7 +52,7 @@ func (s *Server) logRequest(e *exchange) {
 		StatusCode:    e.status,
 	}
 	s.logMu.Lock()
-	s.reqLog.add(r, s.cfg.requestLogSize)
+	s.reqLog.Add(r, s.cfg.requestLogSize)
 	s.logMu.Unlock()
 	if s.logger.Enabled(e.r.Context(), slog.LevelDebug) {
 		s.logger.LogAttrs(e.r.Context(), slog.LevelDebug, "sipmediagwtest request",
@@ -83,7 +65,7 @@ func (s *Server) logRequest(e *exchange) {
 // oldest first, redacted.
 func (s *Server) Requests() []Request {
 	s.logMu.Lock()
-	out := s.reqLog.snapshot()
+	out := s.reqLog.Snapshot()
 	s.logMu.Unlock()
 	for i := range out {
 		out[i].Query = s.redactQuery(out[i].Query)

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bbbcast/bbbcast/internal/fakekit"
+
 	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/benbjohnson/clock"
 )
@@ -50,7 +52,7 @@ type Server struct {
 	faults  []*faultEntry
 	nFaults atomic.Int32
 
-	events notifier
+	events fakekit.Notifier
 }
 
 // NewServer starts a fake server for version v on loopback. It panics on
@@ -67,7 +69,7 @@ func NewServer(v Version, opts ...Option) *Server {
 		o(&cfg)
 	}
 	if cfg.token == "" {
-		cfg.token = randomString(DefaultTokenLength, alnum)
+		cfg.token = fakekit.RandomString(DefaultTokenLength, fakekit.Alnum)
 	}
 	if cfg.clock == nil {
 		cfg.clock = clock.New()
@@ -94,7 +96,7 @@ func NewServer(v Version, opts ...Option) *Server {
 		clock:   cfg.clock,
 		logger:  logger,
 		chats:   make(map[string][]string),
-		reqLog:  newRequestLog(cfg.requestLogSize),
+		reqLog:  fakekit.NewRing[Request](cfg.requestLogSize),
 	}
 	if !v.IsLauncher() {
 		s.Token = cfg.token
@@ -236,7 +238,7 @@ func (s *Server) noteBlocked() {
 	s.mu.Lock()
 	s.blocked++
 	s.mu.Unlock()
-	s.events.broadcast()
+	s.events.Broadcast()
 }
 
 // discardHandler drops every log record.
