@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bbbcast/bbbcast/internal/fakekit"
-
 	"github.com/bbbcast/bbbcast/bbb"
 )
 

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/internal/fakekit"
-
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/benbjohnson/clock"
 )

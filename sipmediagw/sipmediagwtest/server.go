@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/internal/fakekit"
-
 	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/benbjohnson/clock"
 )
