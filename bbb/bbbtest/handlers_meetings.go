@@ -12,8 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/bbbcast/bbbcast/internal/fakekit"
 	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
 // meetingIDParam reads and validates meetingID like BBB's

@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/bbbcast/bbbcast/internal/fakekit"
 	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 	"github.com/benbjohnson/clock"
 )
 
