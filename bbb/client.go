@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -76,27 +75,11 @@ func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
 }
 
 func normalizeBase(raw string, allowHTTP bool) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	base, err := httpretry.BaseURL(raw, allowHTTP, ErrInvalidBaseURL, ErrInsecureURL)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrInvalidBaseURL, httpretry.RedactURLError(err))
+		return "", err
 	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && allowHTTP:
-	case u.Scheme == "http":
-		return "", ErrInsecureURL
-	default:
-		return "", fmt.Errorf("%w: scheme must be https", ErrInvalidBaseURL)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("%w: no host", ErrInvalidBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%w: must not carry credentials, a query or a fragment", ErrInvalidBaseURL)
-	}
-	path := strings.TrimRight(u.EscapedPath(), "/")
-	path = strings.TrimSuffix(path, "/api")
-	return u.Scheme + "://" + u.Host + path + "/api/", nil
+	return strings.TrimSuffix(base, "/api") + "/api/", nil
 }
 
 // BaseURL returns the API root the client calls, ending in "/api/".

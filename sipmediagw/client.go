@@ -80,7 +80,7 @@ func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 	if c.protocol < Legacy || c.protocol > V18Launcher {
 		return nil, fmt.Errorf("sipmediagw: invalid protocol %s", c.protocol)
 	}
-	base, err := normalizeBase(baseURL, c.allowHTTP)
+	base, err := httpretry.BaseURL(baseURL, c.allowHTTP, ErrInvalidBaseURL, ErrInsecureURL)
 	if err != nil {
 		return nil, err
 	}
@@ -109,28 +109,6 @@ func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 		c.rc[class] = httpretry.New(httpretry.Config{HTTPClient: &cp, Retries: retries, WaitMin: c.retryWaitMin, WaitMax: c.retryWaitMax})
 	}
 	return c, nil
-}
-
-func normalizeBase(raw string, allowHTTP bool) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrInvalidBaseURL, httpretry.RedactURLError(err))
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && allowHTTP:
-	case u.Scheme == "http":
-		return "", ErrInsecureURL
-	default:
-		return "", fmt.Errorf("%w: scheme must be https", ErrInvalidBaseURL)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("%w: no host", ErrInvalidBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%w: must not carry credentials, a query or a fragment", ErrInvalidBaseURL)
-	}
-	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
 }
 
 // Protocol returns the protocol the client speaks.
