@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/webinar"
 )
 
-// Store keeps gateways and bookings in memory. The zero value is not
-// usable: call New.
+// Store keeps gateways, bookings, webinars and leases in memory. The zero
+// value is not usable: call New.
 type Store struct {
 	mu       sync.Mutex
 	nextID   int64
@@ -18,6 +19,11 @@ type Store struct {
 	pools    map[string][]*gw // each pool's gateways in allocation order
 	byServer map[string]int64 // gateway.ServerKey → gateway ID
 	owners   map[string]int64 // owner → ID of the gateway holding its booking
+
+	wmu        sync.Mutex // webinars and leases, apart from gateways
+	webinars   map[string]webinar.Webinar
+	meetingIDs map[string]string // BBB meeting ID → webinar ID
+	leases     map[string]lease
 }
 
 // gw is a gateway and its bookings, sorted by start; they never overlap,
@@ -41,6 +47,10 @@ func New() *Store {
 		pools:    map[string][]*gw{},
 		byServer: map[string]int64{},
 		owners:   map[string]int64{},
+
+		webinars:   map[string]webinar.Webinar{},
+		meetingIDs: map[string]string{},
+		leases:     map[string]lease{},
 	}
 }
 
