@@ -195,11 +195,11 @@ func TestRetriesOnlyWhatIsSafeToRepeat(t *testing.T) {
 		{"isMeetingRunning is retried", "GET", "isMeetingRunning", func(c *Client) error { _, err := c.IsMeetingRunning(ctx, "m-1"); return err }, 3},
 		{"getMeetingInfo is retried", "GET", "getMeetingInfo", func(c *Client) error { _, err := c.GetMeetingInfo(ctx, "m-1"); return err }, 3},
 		{"create is not", "GET", "create", func(c *Client) error {
-			_, err := c.Create(ctx, &CreateParams{Name: "n", MeetingID: "m-1"})
+			_, err := c.Create(ctx, &CreateParams{Name: "Webinar", MeetingID: "m-1"})
 			return err
 		}, 1},
 		{"create with documents is not", "POST", "create", func(c *Client) error {
-			_, err := c.CreateWithDocuments(ctx, &CreateParams{Name: "n", MeetingID: "m-1"}, []Document{{URL: "https://x.example/a.pdf"}})
+			_, err := c.CreateWithDocuments(ctx, &CreateParams{Name: "Webinar", MeetingID: "m-1"}, []Document{{URL: "https://x.example/a.pdf"}})
 			return err
 		}, 1},
 		{"end is not", "GET", "end", func(c *Client) error { return c.End(ctx, "m-1", "") }, 1},

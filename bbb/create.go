@@ -3,6 +3,7 @@ package bbb
 import (
 	"context"
 	"net/url"
+	"unicode/utf8"
 )
 
 // GuestPolicy decides how guests are admitted to a meeting.
@@ -104,8 +105,8 @@ func (p *CreateParams) validate(call string) error {
 	if p == nil {
 		return &ParamError{Call: call, Param: "params", Reason: "required"}
 	}
-	if err := required(call, "name", p.Name); err != nil {
-		return err
+	if n := utf8.RuneCountInString(p.Name); n < 2 || n > 256 {
+		return &ParamError{Call: call, Param: "name", Reason: "must be 2 to 256 characters"}
 	}
 	if err := validateMeetingID(call, "meetingID", p.MeetingID); err != nil {
 		return err

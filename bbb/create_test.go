@@ -54,13 +54,13 @@ func TestCreateDuplicateAndConflict(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockClient(t)
 	answer(t, mt, "GET", "create", 200, strings.Replace(createAnswer, "<messageKey></messageKey>", "<messageKey>duplicateWarning</messageKey>", 1))
-	res, err := c.Create(context.Background(), &CreateParams{Name: "n", MeetingID: "webinar-42"})
+	res, err := c.Create(context.Background(), &CreateParams{Name: "Webinar", MeetingID: "webinar-42"})
 	require.NoError(t, err)
 	assert.True(t, res.Duplicate)
 
 	c, mt = newMockClient(t)
 	answer(t, mt, "GET", "create", 200, failed("idNotUnique", "A meeting already exists with that meeting ID."))
-	_, err = c.Create(context.Background(), &CreateParams{Name: "n", MeetingID: "webinar-42", ModeratorPW: "other"})
+	_, err = c.Create(context.Background(), &CreateParams{Name: "Webinar", MeetingID: "webinar-42", ModeratorPW: "other"})
 	require.ErrorIs(t, err, ErrIDNotUnique)
 }
 
@@ -74,19 +74,21 @@ func TestCreateRefusesBadInputBeforeSending(t *testing.T) {
 	}{
 		{"nil", nil, nil, "params"},
 		{"no name", &CreateParams{MeetingID: "m-1"}, nil, "name"},
-		{"no meeting ID", &CreateParams{Name: "n"}, nil, "meetingID"},
-		{"short meeting ID", &CreateParams{Name: "n", MeetingID: "m"}, nil, "meetingID"},
-		{"comma in meeting ID", &CreateParams{Name: "n", MeetingID: "a,b"}, nil, "meetingID"},
-		{"non-ASCII meeting ID", &CreateParams{Name: "n", MeetingID: "réunion"}, nil, "meetingID"},
-		{"long meeting ID", &CreateParams{Name: "n", MeetingID: strings.Repeat("x", 257)}, nil, "meetingID"},
-		{"bad parent", &CreateParams{Name: "n", MeetingID: "m-1", ParentMeetingID: "a,b"}, nil, "parentMeetingID"},
-		{"meta key with underscore", &CreateParams{Name: "n", MeetingID: "m-1", Meta: Metadata{"end_callback": "x"}}, nil, "meta_end_callback"},
-		{"meta key with digit first", &CreateParams{Name: "n", MeetingID: "m-1", Meta: Metadata{"1x": "x"}}, nil, "meta_1x"},
-		{"document with both", &CreateParams{Name: "n", MeetingID: "m-1"}, []Document{{URL: "https://x.example/a.pdf", Content: []byte("x")}}, "documents[0]"},
-		{"document without name", &CreateParams{Name: "n", MeetingID: "m-1"}, []Document{{Content: []byte("x")}}, "documents[0]"},
-		{"document relative URL", &CreateParams{Name: "n", MeetingID: "m-1"}, []Document{{URL: "/a.pdf"}}, "documents[0]"},
-		{"empty document", &CreateParams{Name: "n", MeetingID: "m-1"}, []Document{{}}, "documents[0]"},
-		{"no documents", &CreateParams{Name: "n", MeetingID: "m-1"}, []Document{}, "documents"},
+		{"one-character name", &CreateParams{Name: "x", MeetingID: "m-1"}, nil, "name"},
+		{"long name", &CreateParams{Name: strings.Repeat("é", 257), MeetingID: "m-1"}, nil, "name"},
+		{"no meeting ID", &CreateParams{Name: "Webinar"}, nil, "meetingID"},
+		{"short meeting ID", &CreateParams{Name: "Webinar", MeetingID: "m"}, nil, "meetingID"},
+		{"comma in meeting ID", &CreateParams{Name: "Webinar", MeetingID: "a,b"}, nil, "meetingID"},
+		{"non-ASCII meeting ID", &CreateParams{Name: "Webinar", MeetingID: "réunion"}, nil, "meetingID"},
+		{"long meeting ID", &CreateParams{Name: "Webinar", MeetingID: strings.Repeat("x", 257)}, nil, "meetingID"},
+		{"bad parent", &CreateParams{Name: "Webinar", MeetingID: "m-1", ParentMeetingID: "a,b"}, nil, "parentMeetingID"},
+		{"meta key with underscore", &CreateParams{Name: "Webinar", MeetingID: "m-1", Meta: Metadata{"end_callback": "x"}}, nil, "meta_end_callback"},
+		{"meta key with digit first", &CreateParams{Name: "Webinar", MeetingID: "m-1", Meta: Metadata{"1x": "x"}}, nil, "meta_1x"},
+		{"document with both", &CreateParams{Name: "Webinar", MeetingID: "m-1"}, []Document{{URL: "https://x.example/a.pdf", Content: []byte("x")}}, "documents[0]"},
+		{"document without name", &CreateParams{Name: "Webinar", MeetingID: "m-1"}, []Document{{Content: []byte("x")}}, "documents[0]"},
+		{"document relative URL", &CreateParams{Name: "Webinar", MeetingID: "m-1"}, []Document{{URL: "/a.pdf"}}, "documents[0]"},
+		{"empty document", &CreateParams{Name: "Webinar", MeetingID: "m-1"}, []Document{{}}, "documents[0]"},
+		{"no documents", &CreateParams{Name: "Webinar", MeetingID: "m-1"}, []Document{}, "documents"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,7 +113,7 @@ func TestCreateWithDocuments(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockClient(t)
 	s := answer(t, mt, "POST", "create", 200, createAnswer)
-	_, err := c.CreateWithDocuments(context.Background(), &CreateParams{Name: "n", MeetingID: "webinar-42"}, []Document{
+	_, err := c.CreateWithDocuments(context.Background(), &CreateParams{Name: "Webinar", MeetingID: "webinar-42"}, []Document{
 		{URL: "https://files.example/slides.pdf?a=1&b=2", Name: "slides.pdf", Current: ptr(true)},
 		{Name: "notes <1>.txt", Content: []byte("hello"), Downloadable: ptr(false)},
 	})
