@@ -264,10 +264,14 @@ func (s *Service) Delete(ctx context.Context, u User, id string) error {
 }
 
 // Get returns a webinar.
-func (s *Service) Get(ctx context.Context, id string) (Webinar, error) { return s.store.Webinar(ctx, id) }
+func (s *Service) Get(ctx context.Context, id string) (Webinar, error) {
+	return s.store.Webinar(ctx, id)
+}
 
 // List returns the webinars matching q.
-func (s *Service) List(ctx context.Context, q Query) ([]Webinar, error) { return s.store.Webinars(ctx, q) }
+func (s *Service) List(ctx context.Context, q Query) ([]Webinar, error) {
+	return s.store.Webinars(ctx, q)
+}
 
 // LiveEvent returns the audience's view of a webinar.
 func (s *Service) LiveEvent(ctx context.Context, id string) (LiveEvent, error) {
