@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
 // Fault is a failure to inject into the answers of a call with Fail. The
@@ -31,63 +33,23 @@ type Fault struct {
 	Times       int
 }
 
-type faultEntry struct {
-	call string
-	f    Fault
-	left int // -1: forever
-}
-
 // AllCalls makes Fail apply to every API call, the version probe included.
-const AllCalls = "*"
+const AllCalls = fakekit.AnyOp
 
 // Fail injects f into the answers of call ("create", "hooks/create", "" for
 // the version probe at <URL>/api, AllCalls for every call). Faults apply
 // before the checksum is checked, like a proxy or an overloaded server in
 // front of BBB. Several faults for a call apply one after the other, in
 // the order they were added.
-func (s *Server) Fail(call string, f Fault) {
-	left := f.Times
-	if left <= 0 {
-		left = -1
-	}
-	s.faultMu.Lock()
-	s.faults = append(s.faults, &faultEntry{call: call, f: f, left: left})
-	s.nFaults.Store(int32(len(s.faults)))
-	s.faultMu.Unlock()
-}
+func (s *Server) Fail(call string, f Fault) { s.faults.Add(call, f, f.Times) }
 
 // ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() {
-	s.faultMu.Lock()
-	s.faults = nil
-	s.nFaults.Store(0)
-	s.faultMu.Unlock()
-}
-
-// takeFault consumes one use of the first fault matching call.
-func (s *Server) takeFault(call string) (Fault, bool) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	for i, fe := range s.faults {
-		if fe.call != call && fe.call != AllCalls {
-			continue
-		}
-		if fe.left > 0 {
-			fe.left--
-			if fe.left == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-				s.nFaults.Store(int32(len(s.faults)))
-			}
-		}
-		return fe.f, true
-	}
-	return Fault{}, false
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
 // applyFault applies the fault for e's call, if any, and reports whether
 // the answer was sent.
 func (s *Server) applyFault(e *exchange) bool {
-	f, ok := s.takeFault(e.call)
+	f, ok := s.faults.Take(e.call, nil)
 	if !ok {
 		return false
 	}
@@ -132,9 +94,7 @@ func (s *Server) applyFault(e *exchange) bool {
 // first.
 func (s *Server) delay(ctx context.Context, d time.Duration) bool {
 	t := s.clock.Timer(d)
-	s.faultMu.Lock()
-	s.delayed++
-	s.faultMu.Unlock()
+	s.delayed.Add(1)
 	s.events.Broadcast()
 	select {
 	case <-t.C:
@@ -150,9 +110,5 @@ func (s *Server) delay(ctx context.Context, d time.Duration) bool {
 // Fault's Delay (their timers are armed: advancing a mock clock by the
 // delay releases them), or ctx ends.
 func (s *Server) WaitDelayed(ctx context.Context, n int) error {
-	return s.events.WaitUntil(ctx, func() bool {
-		s.faultMu.Lock()
-		defer s.faultMu.Unlock()
-		return s.delayed >= n
-	})
+	return s.events.WaitUntil(ctx, func() bool { return s.delayed.Load() >= int64(n) })
 }

@@ -338,10 +338,8 @@ func (s *Server) Reset() {
 	s.reqLog = fakekit.NewRing[Request](s.cfg.requestLogSize)
 	s.logMu.Unlock()
 
-	s.faultMu.Lock()
-	s.faults, s.delayed = nil, 0
-	s.nFaults.Store(0)
-	s.faultMu.Unlock()
+	s.faults.Clear()
+	s.delayed.Store(0)
 
 	s.cbMu.Lock()
 	s.stopTimersLocked()

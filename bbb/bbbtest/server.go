@@ -57,10 +57,8 @@ type Server struct {
 	logMu  sync.Mutex
 	reqLog requestLog
 
-	faultMu sync.Mutex
-	faults  []*faultEntry
-	nFaults atomic.Int32
-	delayed int
+	faults  fakekit.Faults[Fault]
+	delayed atomic.Int64 // requests that started waiting on a fault's Delay
 
 	cbMu      sync.Mutex
 	callbacks []Callback
@@ -280,7 +278,7 @@ func init() {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, call string, probe bool) {
 	e := &exchange{w: w, r: r, call: call, q: query(r.URL.RawQuery), now: s.clock.Now()}
 	defer s.logRequest(e)
-	if s.nFaults.Load() > 0 && s.applyFault(e) {
+	if s.applyFault(e) {
 		return
 	}
 	if probe {

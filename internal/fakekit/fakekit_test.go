@@ -68,3 +68,30 @@ func TestRandomString(t *testing.T) {
 	assert.Len(t, seen, 100)
 	assert.Empty(t, strings.Trim(fakekit.RandomString(64, fakekit.Digits), fakekit.Digits))
 }
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	var q fakekit.Faults[string]
+	_, ok := q.Take("start", nil)
+	assert.False(t, ok, "empty")
+
+	q.Add("start", "twice", 2)
+	q.Add(fakekit.AnyOp, "always", 0)
+	q.Add("stop", "start-only", 1)
+	took := func(op string, applies func(string) bool) string {
+		f, ok := q.Take(op, applies)
+		if !ok {
+			return ""
+		}
+		return f
+	}
+	assert.Equal(t, "twice", took("start", nil))
+	assert.Equal(t, "twice", took("start", nil))
+	assert.Equal(t, "always", took("start", nil), "used up, the next one applies")
+	assert.Equal(t, "always", took("probe", nil), "AnyOp matches every operation")
+	notStartOnly := func(f string) bool { return f != "start-only" }
+	assert.Equal(t, "always", took("stop", notStartOnly), "a fault that does not apply is skipped, not consumed")
+	assert.Equal(t, "always", took("stop", nil), "queue order: the forever fault comes first")
+	q.Clear()
+	assert.Equal(t, "", took("stop", nil))
+}

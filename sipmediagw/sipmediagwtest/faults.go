@@ -1,6 +1,10 @@
 package sipmediagwtest
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/bbbcast/bbbcast/internal/fakekit"
+)
 
 // FaultKind is a failure Fail can inject.
 type FaultKind uint8
@@ -83,63 +87,28 @@ const (
 	OpToggle = "toggle"
 	OpChat   = "chat"
 	// AllOps makes Fail apply to every operation.
-	AllOps = "*"
+	AllOps = fakekit.AnyOp
 )
-
-type faultEntry struct {
-	op   string
-	f    Fault
-	left int // -1: forever
-}
 
 // Fail injects f into the answers of op (OpStart, …, or AllOps). Faults
 // apply after routing and before authentication, like an overloaded or
 // broken server. Several faults for an operation apply one after the
 // other, in the order they were added. LaunchFailure and Busy apply only
 // to starts and are skipped by the other operations.
-func (s *Server) Fail(op string, f Fault) {
-	left := f.Times
-	if left <= 0 {
-		left = -1
-	}
-	s.faultMu.Lock()
-	s.faults = append(s.faults, &faultEntry{op: op, f: f, left: left})
-	s.nFaults.Store(int32(len(s.faults)))
-	s.faultMu.Unlock()
-}
+func (s *Server) Fail(op string, f Fault) { s.faults.Add(op, f, f.Times) }
 
 // ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() {
-	s.faultMu.Lock()
-	s.faults = nil
-	s.nFaults.Store(0)
-	s.faultMu.Unlock()
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
-// takeFault consumes one use of the first fault that applies to op.
+// takeFault consumes one use of the first fault that applies to op:
+// LaunchFailure and Busy apply to starts only.
 func (s *Server) takeFault(op string) (Fault, bool) {
-	if s.nFaults.Load() == 0 || op == "" {
+	if op == "" {
 		return Fault{}, false
 	}
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	for i, fe := range s.faults {
-		if fe.op != op && fe.op != AllOps {
-			continue
-		}
-		if (fe.f.Kind == LaunchFailure || fe.f.Kind == Busy) && op != OpStart {
-			continue
-		}
-		if fe.left > 0 {
-			fe.left--
-			if fe.left == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-				s.nFaults.Store(int32(len(s.faults)))
-			}
-		}
-		return fe.f, true
-	}
-	return Fault{}, false
+	return s.faults.Take(op, func(f Fault) bool {
+		return op == OpStart || f.Kind != LaunchFailure && f.Kind != Busy
+	})
 }
 
 // applyFault applies the fault for e.op, if any, and reports whether the

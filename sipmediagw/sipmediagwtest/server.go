@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bbbcast/bbbcast/internal/fakekit"
@@ -47,9 +46,7 @@ type Server struct {
 	logMu  sync.Mutex
 	reqLog requestLog
 
-	faultMu sync.Mutex
-	faults  []*faultEntry
-	nFaults atomic.Int32
+	faults fakekit.Faults[Fault]
 
 	events fakekit.Notifier
 }
