@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/internal/logx"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/benbjohnson/clock"
 )
 
@@ -35,6 +39,27 @@ type Config struct {
 	Notifier Notifier // nothing is told when nil
 	Clock    clock.Clock
 	Logger   *slog.Logger
+
+	// What running webinars needs (Start, StopLive, End, chat); the
+	// records side works without.
+
+	// BBB is the BigBlueButton server the meetings run on.
+	BBB *bbb.Client
+	// SIPMediaGW makes the client of a gateway's server;
+	// DefaultSIPMediaGW when nil.
+	SIPMediaGW func(gateway.Gateway) (*sipmediagw.Client, error)
+	// PublicURL is where the host mounts Handler, as the outside sees it
+	// (https://portal.example.org/webinar): BBB calls back there when a
+	// meeting ends, the streaming bot opens its page there.
+	PublicURL string
+	// Callbacks signs the end-callback URLs.
+	Callbacks *bbb.CallbackSigner
+	// ChatRelay chooses how audience messages reach the meeting.
+	ChatRelay ChatRelay
+	// Holder names this process in leases (random when empty); LeaseTTL
+	// bounds how long a crashed holder blocks a webinar (2 min default).
+	Holder   string
+	LeaseTTL time.Duration
 }
 
 // Service manages webinars: their records, their gateway bookings and
@@ -46,6 +71,14 @@ type Service struct {
 	notifier Notifier
 	clock    clock.Clock
 	logger   *slog.Logger
+
+	bbb       *bbb.Client
+	sip       func(gateway.Gateway) (*sipmediagw.Client, error)
+	publicURL string
+	callbacks *bbb.CallbackSigner
+	relay     ChatRelay
+	holder    string
+	leaseTTL  time.Duration
 }
 
 // NewService checks cfg and returns a Service.
@@ -54,7 +87,23 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, errors.New("webinar: a Store and a gateway Service are required")
 	}
 	s := &Service{store: cfg.Store, gateways: cfg.Gateways, policy: cfg.Policy, notifier: cfg.Notifier,
-		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger)}
+		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger),
+		bbb: cfg.BBB, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
+		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL}
+	if s.sip == nil {
+		s.sip = DefaultSIPMediaGW
+	}
+	if s.holder == "" {
+		s.holder = "bbbcast-" + randomHex(8)
+	}
+	if s.leaseTTL <= 0 {
+		s.leaseTTL = DefaultLeaseTTL
+	}
+	if s.publicURL != "" {
+		if u, err := url.Parse(s.publicURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+			return nil, errors.New("webinar: PublicURL must be an absolute http(s) URL")
+		}
+	}
 	if s.policy == nil {
 		s.policy = PodPolicy{}
 	}
@@ -174,7 +223,8 @@ const maxConflictRetries = 5
 // Update applies c to the webinar id. A new slot goes through the gateway
 // allocation: the webinar keeps its gateway when it is free, moves to
 // another otherwise, and the update is refused, changing nothing, when no
-// gateway is free.
+// gateway is free. Disabling the chat hides it from the stream too; a live
+// stream's chat panel follows at once.
 func (s *Service) Update(ctx context.Context, u User, id string, c Changes) (Webinar, error) {
 	if c.Title != nil {
 		if err := checkTitle(*c.Title); err != nil {
@@ -215,6 +265,11 @@ func (s *Service) Update(ctx context.Context, u User, id string, c Changes) (Web
 			return Webinar{}, err
 		}
 		s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar updated", slog.Any("webinar", updated))
+		if synced, err := s.applyChatShown(ctx, updated); err != nil {
+			s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: chat panel not updated", slog.Any("webinar", updated), slog.String("error", err.Error()))
+		} else {
+			updated = synced
+		}
 		s.tellLiveEvent(ctx, LiveEventUpdated, updated)
 		return updated, nil
 	}
@@ -228,6 +283,9 @@ func apply(w *Webinar, c Changes) {
 	}
 	if c.ChatEnabled != nil {
 		w.ChatEnabled = *c.ChatEnabled
+		if !w.ChatEnabled && c.ChatShown == nil {
+			w.ChatShown = false // a disabled chat is not shown either
+		}
 	}
 	if c.ChatShown != nil {
 		w.ChatShown = *c.ChatShown

@@ -1,0 +1,204 @@
+package webinar_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/bbb/bbbtest"
+	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
+	"github.com/bbbcast/bbbcast/store/memory"
+	"github.com/bbbcast/bbbcast/webinar"
+)
+
+// liveFixture runs a Service against the fake BBB and a fake SIPMediaGW.
+type liveFixture struct {
+	*fixture
+	bbb *bbbtest.Server
+	gw  *sipmediagwtest.Server
+}
+
+const publicURL = "https://portal.example.org/webinar"
+
+func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRelay) *liveFixture {
+	t.Helper()
+	f := &liveFixture{fixture: newFixture(t, 0), bbb: bbbtest.NewServer(), gw: sipmediagwtest.NewServer(v)}
+	t.Cleanup(f.bbb.Close)
+	t.Cleanup(f.gw.Close)
+	_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{
+		Name: "Amphi A", RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/KEY"),
+		HLSURL: "https://live.example.org/hls/a.m3u8",
+		Server: gateway.Server{URL: f.gw.URL, Token: gateway.NewSecret(f.gw.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true},
+		Enabled: true,
+	})
+	require.NoError(t, err)
+	signer, err := bbb.NewCallbackSigner([]byte("0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	svc, err := webinar.NewService(webinar.Config{Store: f.store, Gateways: f.gateways, Clock: f.clock,
+		Notifier: webinar.NotifierFunc(func(_ context.Context, e webinar.Event) {
+			f.mu.Lock()
+			f.events = append(f.events, e)
+			f.mu.Unlock()
+		}),
+		BBB: f.bbb.Client(), PublicURL: publicURL, Callbacks: signer, ChatRelay: relay})
+	require.NoError(t, err)
+	f.svc = svc
+	return f
+}
+
+func TestLiveLifecycleLegacy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V15, webinar.RelaySIPMediaGW)
+	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Distributed systems", Slot: slot(0, 2), ChatEnabled: true, ChatShown: false})
+	require.NoError(t, err)
+
+	live, err := f.svc.Start(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, webinar.Live, live.State)
+	assert.Equal(t, "legacy:"+w.BotRoom, live.Session)
+	assert.False(t, live.ChatVisible, "the panel was hidden as wanted")
+
+	// BBB: the meeting, with guests accepted and a signed end callback.
+	m, ok := f.bbb.Meeting(w.MeetingID)
+	require.True(t, ok)
+	assert.Equal(t, "ALWAYS_ACCEPT", m.GuestPolicy)
+	cb, err := url.Parse(m.EndCallbackURL)
+	require.NoError(t, err)
+	assert.Equal(t, "/webinar/callback/end", cb.Path)
+	assert.NotEmpty(t, cb.Query().Get(bbb.CallbackTokenParam))
+	assert.Equal(t, live.CreateTime, m.CreateTimeMillis)
+
+	// SIPMediaGW: the bot's page is the portal's, the stream goes to the gateway.
+	st, ok := f.gw.Stream(live.Session)
+	require.True(t, ok)
+	assert.Equal(t, "rtmp://live.example.org/live/KEY", st.RTMPURL)
+	assert.Equal(t, publicURL+webinar.BotPagePath(&w), "https://"+st.Domain+"/"+st.Room)
+	assert.False(t, f.gw.ChatPanelVisible(live.Session))
+
+	// Idempotent: a second start restarts nothing.
+	again, err := f.svc.Start(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, live.Version, again.Version)
+	assert.Equal(t, 1, f.gw.StartCount())
+
+	// Chat, relayed by the bot with the author's name.
+	require.NoError(t, f.svc.PostChat(ctx, student, w.ID, "Où est la diapo 3 ?"))
+	chat := f.gw.Chat(live.Session)
+	require.Len(t, chat, 1)
+	assert.Contains(t, chat[0], "(Bob) Où est la diapo 3 ?")
+	require.ErrorIs(t, f.svc.PostChat(ctx, webinar.User{}, w.ID, "anonymous"), webinar.ErrForbidden)
+
+	// Show the chat: one toggle; showing it again sends none.
+	shown, err := f.svc.SetChatShown(ctx, teacher, w.ID, true)
+	require.NoError(t, err)
+	assert.True(t, shown.ChatVisible)
+	assert.True(t, f.gw.ChatPanelVisible(live.Session))
+	_, err = f.svc.SetChatShown(ctx, teacher, w.ID, true)
+	require.NoError(t, err)
+	assert.True(t, f.gw.ChatPanelVisible(live.Session), "no blind toggle")
+
+	// Stop, restart, end.
+	stopped, err := f.svc.StopLive(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, webinar.LiveStopped, stopped.State)
+	assert.False(t, f.gw.IsRunning(live.Session))
+	require.ErrorIs(t, f.svc.PostChat(ctx, student, w.ID, "hello?"), webinar.ErrChatClosed)
+	_, err = f.svc.StopLive(ctx, teacher, w.ID)
+	require.NoError(t, err, "stopping a stopped stream is not an error")
+
+	restarted, err := f.svc.RestartLive(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, webinar.Live, restarted.State)
+	assert.True(t, f.gw.IsRunning(restarted.Session))
+
+	ended, err := f.svc.End(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, webinar.Ended, ended.State)
+	assert.False(t, f.gw.IsRunning(restarted.Session))
+	m, _ = f.bbb.Meeting(w.MeetingID)
+	assert.True(t, m.Ended)
+	_, err = f.gateways.Booking(ctx, w.ID)
+	require.ErrorIs(t, err, gateway.ErrNotFound, "the gateway is free again")
+	again, err = f.svc.End(ctx, teacher, w.ID)
+	require.NoError(t, err, "ending twice is not an error")
+	assert.Equal(t, ended.Version, again.Version)
+	assert.Len(t, f.bbb.RequestsFor("end"), 1, "BBB end sent once")
+}
+
+func TestStartFailsCleanly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
+	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
+	require.NoError(t, err)
+	f.gw.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.LaunchFailure, Times: 1})
+
+	failed, err := f.svc.Start(ctx, teacher, w.ID)
+	require.Error(t, err)
+	assert.Equal(t, webinar.Failed, failed.State)
+	assert.Contains(t, failed.FailReason, "SIPMediaGW start")
+	assert.Empty(t, f.gw.Running(), "no container left behind")
+	assert.Contains(t, f.kinds(), webinar.ErrorOccurred)
+	assert.NotContains(t, failed.FailReason, "KEY", "no stream key in the reason")
+
+	// Failed can be started again.
+	live, err := f.svc.Start(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, webinar.Live, live.State)
+	assert.Empty(t, live.FailReason)
+}
+
+func TestChatByBBB(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelayBBB)
+	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
+	require.NoError(t, err)
+	_, err = f.svc.Start(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.PostChat(ctx, student, w.ID, "  bonjour  "))
+	chat := f.bbb.Chat(w.MeetingID)
+	require.Len(t, chat, 1)
+	assert.Equal(t, "Bob", chat[0].UserName)
+	assert.Equal(t, "bonjour", chat[0].Message)
+	var ie *webinar.InputError
+	require.ErrorAs(t, f.svc.PostChat(ctx, student, w.ID, strings.Repeat("a", 501)), &ie)
+	require.ErrorAs(t, f.svc.PostChat(ctx, student, w.ID, "   "), &ie)
+}
+
+func TestPresenterJoinURLStartsOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
+	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
+	require.NoError(t, err)
+	for i := 0; i < 3; i++ {
+		link, err := f.svc.PresenterJoinURL(ctx, teacher, w.ID)
+		require.NoError(t, err)
+		u, err := url.Parse(link)
+		require.NoError(t, err)
+		assert.Equal(t, "MODERATOR", u.Query().Get("role"))
+		assert.Equal(t, w.MeetingID, u.Query().Get("meetingID"))
+	}
+	assert.Equal(t, 1, f.gw.StartCount(), "re-joining never restarts the stream")
+	_, err = f.svc.PresenterJoinURL(ctx, student, w.ID)
+	require.ErrorIs(t, err, webinar.ErrForbidden)
+}
+
+func TestLiveNeedsConfiguration(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 1)
+	w, err := f.svc.Create(context.Background(), teacher, draft(slot(0, 2)))
+	require.NoError(t, err)
+	_, err = f.svc.Start(context.Background(), teacher, w.ID)
+	require.ErrorIs(t, err, webinar.ErrNotConfigured)
+	_, err = webinar.NewService(webinar.Config{Store: memory.New(), Gateways: gateway.NewService(memory.New()), PublicURL: "not a url"})
+	require.Error(t, err)
+}
