@@ -33,8 +33,8 @@ func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRe
 	t.Cleanup(f.gw.Close)
 	_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{
 		Name: "Amphi A", RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/KEY"),
-		HLSURL: "https://live.example.org/hls/a.m3u8",
-		Server: gateway.Server{URL: f.gw.URL, Token: gateway.NewSecret(f.gw.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true},
+		HLSURL:  "https://live.example.org/hls/a.m3u8",
+		Server:  gateway.Server{URL: f.gw.URL, Token: gateway.NewSecret(f.gw.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true},
 		Enabled: true,
 	})
 	require.NoError(t, err)
