@@ -320,7 +320,51 @@ func (s *Service) End(ctx context.Context, u User, id string) (Webinar, error) {
 	return s.drive(ctx, id, func() (Webinar, error) { return s.end(ctx, id) })
 }
 
-func (s *Service) end(ctx context.Context, id string) (Webinar, error) {
+// MeetingEnded reacts to the end of a meeting in BBB (the end callback,
+// the watcher): once BBB confirms the meeting of that run is over, the
+// stream is stopped and the webinar ends. A meeting BBB says still runs,
+// or one of another run, changes nothing; so does an unknown meeting ID
+// (ErrNotFound). It is idempotent.
+func (s *Service) MeetingEnded(ctx context.Context, meetingID string) (Webinar, error) {
+	if err := s.checkLive(); err != nil {
+		return Webinar{}, err
+	}
+	list, err := s.store.Webinars(ctx, Query{MeetingID: meetingID})
+	if err != nil {
+		return Webinar{}, err
+	}
+	if len(list) == 0 {
+		return Webinar{}, ErrNotFound
+	}
+	w := list[0]
+	if w.State == Ended || w.State == Scheduled {
+		return w, nil
+	}
+	over, err := s.meetingOver(ctx, w)
+	if err != nil || !over {
+		return w, err
+	}
+	return s.drive(ctx, w.ID, func() (Webinar, error) { return s.finish(ctx, w.ID, false) })
+}
+
+// meetingOver asks BBB whether the webinar's current run of its meeting
+// is over: gone, ended, or replaced by a later run.
+func (s *Service) meetingOver(ctx context.Context, w Webinar) (bool, error) {
+	m, err := s.bbb.GetMeetingInfo(ctx, w.MeetingID)
+	switch {
+	case errors.Is(err, bbb.ErrNotFound):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return m.HasBeenForciblyEnded || !m.EndTime.IsZero() || w.CreateTime != 0 && m.CreateTime != w.CreateTime, nil
+}
+
+func (s *Service) end(ctx context.Context, id string) (Webinar, error) { return s.finish(ctx, id, true) }
+
+// finish ends the webinar: the BBB meeting when endMeeting (not when BBB
+// ended it already), the stream, the booking.
+func (s *Service) finish(ctx context.Context, id string, endMeeting bool) (Webinar, error) {
 	w, err := s.store.Webinar(ctx, id)
 	if err != nil {
 		return Webinar{}, err
@@ -333,8 +377,10 @@ func (s *Service) end(ctx context.Context, id string) (Webinar, error) {
 			return w, err
 		}
 	}
-	if err := s.bbb.End(ctx, w.MeetingID, ""); err != nil && !errors.Is(err, bbb.ErrNotFound) {
-		return s.fail(ctx, w, "BBB end", err)
+	if endMeeting {
+		if err := s.bbb.End(ctx, w.MeetingID, ""); err != nil && !errors.Is(err, bbb.ErrNotFound) {
+			return s.fail(ctx, w, "BBB end", err)
+		}
 	}
 	if err := s.stopStream(ctx, w); err != nil {
 		return s.fail(ctx, w, "SIPMediaGW stop", err)

@@ -54,4 +54,6 @@ type Query struct {
 	User string
 	// Window, when set, keeps webinars whose slot overlaps it.
 	Window *gateway.Slot
+	// MeetingID, when set, keeps the webinar of that BBB meeting.
+	MeetingID string
 }

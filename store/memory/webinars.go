@@ -84,6 +84,9 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 }
 
 func matches(w *webinar.Webinar, q *webinar.Query) bool {
+	if q.MeetingID != "" && w.MeetingID != q.MeetingID {
+		return false
+	}
 	if len(q.States) > 0 && !slices.Contains(q.States, w.State) {
 		return false
 	}

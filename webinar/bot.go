@@ -1,0 +1,50 @@
+package webinar
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"strings"
+
+	"github.com/bbbcast/bbbcast/bbb"
+)
+
+// ErrBadCredential: the bot page's secret or room does not match.
+var ErrBadCredential = errors.New("webinar: bad credential")
+
+// BotName is the display name the streaming bot joins with, unless its
+// page submits another.
+const BotName = "streaming"
+
+// BotJoinURL checks the credential of a bot page URL (secret and room of
+// BotPagePath, compared in constant time) and returns the BBB viewer join
+// URL the page redirects the bot to. name is what the bot typed in the
+// page's form ("streaming" when empty). The meeting must be running for
+// this webinar (starting or live).
+func (s *Service) BotJoinURL(ctx context.Context, id, secret, room, name string) (string, error) {
+	if err := s.checkLive(); err != nil {
+		return "", err
+	}
+	w, err := s.store.Webinar(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return "", ErrBadCredential // no hint that the ID exists
+	}
+	if err != nil {
+		return "", err
+	}
+	okSecret := subtle.ConstantTimeCompare([]byte(secret), []byte(w.BotSecret.Reveal())) == 1
+	okRoom := subtle.ConstantTimeCompare([]byte(room), []byte(w.BotRoom)) == 1
+	if !okSecret || !okRoom || w.BotSecret.IsZero() {
+		return "", ErrBadCredential
+	}
+	if w.State != Starting && w.State != Live {
+		return "", ErrInvalidState
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		name = BotName
+	}
+	return s.bbb.JoinURL(&bbb.JoinParams{FullName: name, MeetingID: w.MeetingID, Role: bbb.RoleViewer,
+		UserID: "bbbcast-bot-" + w.ID, CreateTime: w.CreateTime,
+		UserData: bbb.UserData{"bbb_auto_join_audio": "true", "bbb_listen_only_mode": "false", "bbb_skip_check_audio": "true"}})
+}
