@@ -104,6 +104,25 @@ func (c *Client) Stop(ctx context.Context, s Session) error {
 	return err
 }
 
+// StopRoom stops the stream of a room when its session was lost (a crash
+// between a start and the recording of its session): the legacy launcher
+// addresses streams by room anyway, the v1.8 proxy is asked which gateway
+// holds the room. A v1.8 launcher knows no rooms: stop its gw_id with Stop.
+// Stopping nothing is success.
+func (c *Client) StopRoom(ctx context.Context, room string) error {
+	switch c.protocol {
+	case Legacy:
+		return c.Stop(ctx, Session{Protocol: Legacy, Room: room})
+	case V18:
+		if err := validateRoom("stop", V18, room); err != nil {
+			return err
+		}
+		return c.stopProxyRoom(ctx, room)
+	default:
+		return &ParamError{Op: "stop", Param: "room", Reason: "a v1.8 launcher stops by gw_id only"}
+	}
+}
+
 // ToggleChat flips the visibility of the chat panel in the streamed page.
 // The servers offer only a blind toggle: keep the desired state yourself
 // and toggle only when it differs. Never retried (twice is undone).
