@@ -360,7 +360,9 @@ func (s *Service) meetingOver(ctx context.Context, w Webinar) (bool, error) {
 	return m.HasBeenForciblyEnded || !m.EndTime.IsZero() || w.CreateTime != 0 && m.CreateTime != w.CreateTime, nil
 }
 
-func (s *Service) end(ctx context.Context, id string) (Webinar, error) { return s.finish(ctx, id, true) }
+func (s *Service) end(ctx context.Context, id string) (Webinar, error) {
+	return s.finish(ctx, id, true)
+}
 
 // finish ends the webinar: the BBB meeting when endMeeting (not when BBB
 // ended it already), the stream, the booking.

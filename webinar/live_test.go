@@ -52,6 +52,18 @@ func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRe
 	return f
 }
 
+// addGateway registers a fake SIPMediaGW server as a gateway.
+func addGateway(t *testing.T, f *liveFixture, srv *sipmediagwtest.Server, v sipmediagwtest.Version) {
+	t.Helper()
+	_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{
+		Name: "Amphi", RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/KEY"),
+		HLSURL:  "https://live.example.org/hls/a.m3u8",
+		Server:  gateway.Server{URL: srv.URL, Token: gateway.NewSecret(srv.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true},
+		Enabled: true,
+	})
+	require.NoError(t, err)
+}
+
 func TestLiveLifecycleLegacy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

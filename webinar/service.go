@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -79,6 +80,9 @@ type Service struct {
 	relay     ChatRelay
 	holder    string
 	leaseTTL  time.Duration
+
+	missMu sync.Mutex
+	misses map[string]int // webinar ID → ticks its meeting was missing in a row
 }
 
 // NewService checks cfg and returns a Service.
@@ -89,7 +93,7 @@ func NewService(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, gateways: cfg.Gateways, policy: cfg.Policy, notifier: cfg.Notifier,
 		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger),
 		bbb: cfg.BBB, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
-		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL}
+		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, misses: map[string]int{}}
 	if s.sip == nil {
 		s.sip = DefaultSIPMediaGW
 	}

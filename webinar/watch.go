@@ -1,0 +1,128 @@
+package webinar
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Defaults of the watcher.
+const (
+	DefaultWatchInterval = 30 * time.Second
+	DefaultOverrunGrace  = 15 * time.Minute
+)
+
+// WatchOptions tune the watcher.
+type WatchOptions struct {
+	// Interval between ticks (DefaultWatchInterval when 0).
+	Interval time.Duration
+	// OverrunGrace is how long a live may outlast its slot before its
+	// stream is stopped (DefaultOverrunGrace when 0; negative: never).
+	OverrunGrace time.Duration
+}
+
+// Watch runs Tick every interval on the Service's clock until ctx ends,
+// after a first Reconcile. Errors are logged, not fatal.
+func (s *Service) Watch(ctx context.Context, o WatchOptions) error {
+	if err := s.checkLive(); err != nil {
+		return err
+	}
+	if o.Interval <= 0 {
+		o.Interval = DefaultWatchInterval
+	}
+	if _, err := s.Reconcile(ctx); err != nil {
+		s.logger.LogAttrs(ctx, slog.LevelError, "webinar: reconcile failed", slog.String("error", err.Error()))
+	}
+	t := s.clock.Ticker(o.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if err := s.Tick(ctx, o); err != nil {
+				s.logger.LogAttrs(ctx, slog.LevelError, "webinar: watcher tick failed", slog.String("error", err.Error()))
+			}
+		}
+	}
+}
+
+// Tick is one pass of the watcher: one getMeetings answers, for every
+// webinar with a meeting, whether it still runs; a meeting missing twice
+// in a row (or ended) ends its webinar through MeetingEnded, which asks
+// BBB once more. Lives outlasting their slot by the grace are stopped.
+// Then interrupted steps are reconciled.
+func (s *Service) Tick(ctx context.Context, o WatchOptions) error {
+	if err := s.checkLive(); err != nil {
+		return err
+	}
+	if o.OverrunGrace == 0 {
+		o.OverrunGrace = DefaultOverrunGrace
+	}
+	running, err := s.store.Webinars(ctx, Query{States: []State{Live, LiveStopped}})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if len(running) > 0 {
+		meetings, err := s.bbb.GetMeetings(ctx)
+		if err != nil {
+			return err
+		}
+		present := make(map[string]bool, len(meetings))
+		for i := range meetings {
+			m := &meetings[i]
+			if !m.HasBeenForciblyEnded && m.EndTime.IsZero() {
+				present[m.MeetingID] = true
+			}
+		}
+		now := s.clock.Now()
+		for _, w := range running {
+			if s.missed(w.ID, present[w.MeetingID]) >= 2 {
+				if _, err := s.MeetingEnded(ctx, w.MeetingID); err != nil && !errors.Is(err, ErrBusy) {
+					errs = append(errs, err)
+				}
+				continue
+			}
+			if o.OverrunGrace > 0 && w.State == Live && now.After(w.Slot.End.Add(o.OverrunGrace)) {
+				s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: live outlasted its slot, stopping it", slog.Any("webinar", w))
+				if _, err := s.drive(ctx, w.ID, func() (Webinar, error) { return s.stopLive(ctx, w.ID) }); err != nil && !errors.Is(err, ErrBusy) {
+					errs = append(errs, err)
+				}
+			}
+		}
+		s.forgetMisses(running)
+	}
+	if _, err := s.Reconcile(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// missed counts the consecutive ticks a webinar's meeting was missing.
+func (s *Service) missed(id string, present bool) int {
+	s.missMu.Lock()
+	defer s.missMu.Unlock()
+	if present {
+		delete(s.misses, id)
+		return 0
+	}
+	s.misses[id]++
+	return s.misses[id]
+}
+
+// forgetMisses drops the counts of webinars no longer watched.
+func (s *Service) forgetMisses(watched []Webinar) {
+	keep := make(map[string]bool, len(watched))
+	for _, w := range watched {
+		keep[w.ID] = true
+	}
+	s.missMu.Lock()
+	defer s.missMu.Unlock()
+	for id := range s.misses {
+		if !keep[id] {
+			delete(s.misses, id)
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package webinar_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
+	"github.com/bbbcast/bbbcast/webinar"
+)
+
+func startedWebinar(t *testing.T, f *liveFixture) webinar.Webinar {
+	t.Helper()
+	ctx := context.Background()
+	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
+	require.NoError(t, err)
+	w, err = f.svc.Start(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	require.Equal(t, webinar.Live, w.State)
+	return w
+}
+
+func TestWatcherEndsWebinarsWhoseMeetingEndedInTwoTicks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
+	w := startedWebinar(t, f)
+	other := startedWebinarOnSecondGateway(t, f)
+	o := webinar.WatchOptions{OverrunGrace: -1}
+
+	require.NoError(t, f.svc.Tick(ctx, o))
+	got, _ := f.svc.Get(ctx, w.ID)
+	assert.Equal(t, webinar.Live, got.State, "a running meeting is left alone")
+
+	require.NoError(t, f.bbb.EndMeeting(w.MeetingID))
+	getMeetings := len(f.bbb.RequestsFor("getMeetings"))
+	require.NoError(t, f.svc.Tick(ctx, o))
+	got, _ = f.svc.Get(ctx, w.ID)
+	assert.Equal(t, webinar.Live, got.State, "missing once is not enough")
+	require.NoError(t, f.svc.Tick(ctx, o))
+	got, _ = f.svc.Get(ctx, w.ID)
+	assert.Equal(t, webinar.Ended, got.State, "missing twice in a row ends it")
+	assert.False(t, f.gw.IsRunning(w.Session), "its stream is stopped")
+	assert.Equal(t, getMeetings+2, len(f.bbb.RequestsFor("getMeetings")), "one getMeetings per tick")
+
+	still, _ := f.svc.Get(ctx, other.ID)
+	assert.Equal(t, webinar.Live, still.State, "the other webinar goes on")
+}
+
+// startedWebinarOnSecondGateway needs a second gateway on another fake.
+func startedWebinarOnSecondGateway(t *testing.T, f *liveFixture) webinar.Webinar {
+	t.Helper()
+	second := sipmediagwtest.NewServer(sipmediagwtest.V16)
+	t.Cleanup(second.Close)
+	addGateway(t, f, second, sipmediagwtest.V16)
+	return startedWebinar(t, f)
+}
+
+func TestWatcherStopsOverrunningLives(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelaySIPMediaGW)
+	w := startedWebinar(t, f)
+	o := webinar.WatchOptions{OverrunGrace: 10 * time.Minute}
+	f.clock.Set(w.Slot.End.Add(9 * time.Minute))
+	require.NoError(t, f.svc.Tick(ctx, o))
+	got, _ := f.svc.Get(ctx, w.ID)
+	assert.Equal(t, webinar.Live, got.State, "within the grace")
+	f.clock.Set(w.Slot.End.Add(11 * time.Minute))
+	require.NoError(t, f.svc.Tick(ctx, o))
+	got, _ = f.svc.Get(ctx, w.ID)
+	assert.Equal(t, webinar.LiveStopped, got.State)
+	assert.False(t, f.gw.IsRunning(w.Session))
+}
+
+// A crash at each step of Start, StopLive and End leaves a webinar in a
+// transient state; Reconcile settles it once the dead process's lease
+// expired, leaving no stream behind.
+func TestReconcileAfterCrash(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		crash   func(w *webinar.Webinar) // what the store holds after the crash
+		want    webinar.State
+		meeting bool // the BBB meeting still runs afterwards
+	}{
+		{"start: after the stream started, before its session was saved", func(w *webinar.Webinar) {
+			w.State, w.Session = webinar.Starting, ""
+		}, webinar.Failed, true},
+		{"start: after the session was saved", func(w *webinar.Webinar) { w.State = webinar.Starting }, webinar.Failed, true},
+		{"stop live: before the stop", func(w *webinar.Webinar) { w.State = webinar.StoppingLive }, webinar.LiveStopped, true},
+		{"end: before the BBB end", func(w *webinar.Webinar) { w.State = webinar.Ending }, webinar.Ended, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
+			w := startedWebinar(t, f)
+			session := w.Session
+			crashed := w
+			tt.crash(&crashed)
+			_, err := f.store.UpdateWebinar(ctx, crashed)
+			require.NoError(t, err)
+			// The dead process still holds the lease.
+			ok, err := f.store.AcquireLease(ctx, "webinar:"+w.ID, "dead-process", 2*time.Minute, f.clock.Now())
+			require.NoError(t, err)
+			require.True(t, ok)
+
+			n, err := f.svc.Reconcile(ctx)
+			require.NoError(t, err)
+			assert.Zero(t, n, "a held lease is respected")
+			f.clock.Add(3 * time.Minute)
+
+			n, err = f.svc.Reconcile(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			got, _ := f.svc.Get(ctx, w.ID)
+			assert.Equal(t, tt.want, got.State)
+			assert.False(t, f.gw.IsRunning(session), "no stream left running")
+			assert.Empty(t, f.gw.Running())
+			m, _ := f.bbb.Meeting(w.MeetingID)
+			assert.Equal(t, !tt.meeting, m.Ended)
+
+			n, err = f.svc.Reconcile(ctx)
+			require.NoError(t, err)
+			assert.Zero(t, n, "nothing left to settle")
+		})
+	}
+}
