@@ -201,7 +201,7 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 		return nil, 0, "", &TransportError{Call: r.call, Err: err}
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err = readBody(resp)
 	contentType = resp.Header.Get("Content-Type")
 	if err != nil {
 		return nil, resp.StatusCode, contentType, &TransportError{Call: r.call, Err: httpretry.RedactURLError(err)}
@@ -217,6 +217,19 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 	c.logger.LogAttrs(ctx, lvl, "bbb request", slog.String("call", r.call),
 		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(began)))
 	return body, resp.StatusCode, contentType, nil
+}
+
+// readBody reads an answer of at most maxBody+1 bytes, in one allocation
+// when the server announced its length: a getMeetings answer of thousands
+// of attendees is megabytes, and io.ReadAll would copy it as it grows.
+func readBody(resp *http.Response) ([]byte, error) {
+	r := io.LimitReader(resp.Body, maxBody+1)
+	if n := resp.ContentLength; n > 0 && n <= maxBody {
+		buf := bytes.NewBuffer(make([]byte, 0, n+1))
+		_, err := buf.ReadFrom(r)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(r)
 }
 
 // do sends r and parses the XML envelope. It returns the <response> element

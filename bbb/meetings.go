@@ -2,6 +2,7 @@ package bbb
 
 import (
 	"context"
+	"time"
 
 	"github.com/bbbcast/bbbcast/bbb/internal/xmltree"
 )
@@ -49,6 +50,57 @@ func (c *Client) GetMeetings(ctx context.Context) ([]Meeting, error) {
 		return nil, err
 	}
 	return decodeMeetings(resp), nil
+}
+
+// MeetingStatus is what MeetingStatuses tells of a meeting: enough to
+// know which meetings run, without their attendees.
+type MeetingStatus struct {
+	MeetingID            string
+	InternalMeetingID    string
+	CreateTime           int64
+	Running              bool
+	HasBeenForciblyEnded bool
+	EndTime              time.Time
+}
+
+// Ended reports whether the meeting is over.
+func (m *MeetingStatus) Ended() bool { return m.HasBeenForciblyEnded || !m.EndTime.IsZero() }
+
+// MeetingStatuses is GetMeetings for watchers: one request, every
+// meeting's ID and state, without decoding attendees, metadata or
+// breakout rooms (a server of hundreds of meetings answers megabytes).
+func (c *Client) MeetingStatuses(ctx context.Context) ([]MeetingStatus, error) {
+	r := request{call: "getMeetings", idempotent: true}
+	resp, err := c.do(ctx, &r)
+	if err != nil {
+		return nil, err
+	}
+	list := resp.Child("meetings")
+	out := make([]MeetingStatus, 0, list.CountChildren())
+	for n := range list.Children() {
+		if n.Name() != "meeting" {
+			continue
+		}
+		var m MeetingStatus
+		for f := range n.Children() {
+			switch f.Name() {
+			case "meetingID":
+				m.MeetingID = f.Text()
+			case "internalMeetingID":
+				m.InternalMeetingID = text(f)
+			case "createTime":
+				m.CreateTime = parseInt64(f.Text())
+			case "running":
+				m.Running = parseBool(f.Text())
+			case "hasBeenForciblyEnded":
+				m.HasBeenForciblyEnded = parseBool(f.Text())
+			case "endTime":
+				m.EndTime = parseMillis(f.Text())
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // decodeMeetings decodes the <meetings> list of a getMeetings answer.

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bbbcast/bbbcast/bbb"
 )
@@ -40,11 +41,16 @@ func (s *Service) BotJoinURL(ctx context.Context, id, secret, room, name string)
 	if w.State != Starting && w.State != Live {
 		return "", ErrInvalidState
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, "")))
+	if name == "" || utf8.RuneCountInString(name) > 100 {
 		name = BotName
 	}
-	return s.bbb.JoinURL(&bbb.JoinParams{FullName: name, MeetingID: w.MeetingID, Role: bbb.RoleViewer,
+	return s.bbbFor(&w).JoinURL(&bbb.JoinParams{FullName: name, MeetingID: w.MeetingID, Role: bbb.RoleViewer,
 		UserID: "bbbcast-bot-" + w.ID, CreateTime: w.CreateTime,
 		UserData: bbb.UserData{"bbb_auto_join_audio": "true", "bbb_listen_only_mode": "false", "bbb_skip_check_audio": "true"}})
 }

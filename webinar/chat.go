@@ -58,10 +58,7 @@ func (s *Service) PostChat(ctx context.Context, u User, id, text string) error {
 		if utf8.RuneCountInString(text) > MaxChatLen {
 			return &InputError{Field: "message", Reason: fmt.Sprintf("at most %d characters", MaxChatLen)}
 		}
-		if s.bbb == nil {
-			return ErrNotConfigured
-		}
-		return s.bbb.SendChatMessage(ctx, &bbb.ChatMessage{MeetingID: w.MeetingID, Message: text, UserName: name})
+		return s.bbbFor(&w).SendChatMessage(ctx, &bbb.ChatMessage{MeetingID: w.MeetingID, Message: text, UserName: name})
 	}
 	msg := "(" + name + ") " + text
 	if utf8.RuneCountInString(msg) > MaxChatLen {

@@ -42,10 +42,19 @@ func DefaultSIPMediaGW(g gateway.Gateway) (*sipmediagw.Client, error) {
 }
 
 func (s *Service) checkLive() error {
-	if s.bbb == nil || s.publicURL == "" || s.callbacks == nil {
+	if len(s.bbb) == 0 || s.publicURL == "" || s.callbacks == nil {
 		return ErrNotConfigured
 	}
 	return nil
+}
+
+// bbbFor returns the client of the webinar's BBB server (the default one
+// when its server was removed from the configuration).
+func (s *Service) bbbFor(w *Webinar) *bbb.Client {
+	if c, ok := s.bbb[w.Server]; ok {
+		return c
+	}
+	return s.bbb[""]
 }
 
 func leaseKey(id string) string { return "webinar:" + id }
@@ -180,7 +189,7 @@ func (s *Service) createMeeting(ctx context.Context, w Webinar) (*bbb.CreateResu
 	if err != nil {
 		return nil, err
 	}
-	return s.bbb.Create(ctx, &bbb.CreateParams{
+	return s.bbbFor(&w).Create(ctx, &bbb.CreateParams{
 		Name:        w.Title,
 		MeetingID:   w.MeetingID,
 		GuestPolicy: bbb.GuestAlwaysAccept,
@@ -350,7 +359,7 @@ func (s *Service) MeetingEnded(ctx context.Context, meetingID string) (Webinar, 
 // meetingOver asks BBB whether the webinar's current run of its meeting
 // is over: gone, ended, or replaced by a later run.
 func (s *Service) meetingOver(ctx context.Context, w Webinar) (bool, error) {
-	m, err := s.bbb.GetMeetingInfo(ctx, w.MeetingID)
+	m, err := s.bbbFor(&w).GetMeetingInfo(ctx, w.MeetingID)
 	switch {
 	case errors.Is(err, bbb.ErrNotFound):
 		return true, nil
@@ -380,7 +389,7 @@ func (s *Service) finish(ctx context.Context, id string, endMeeting bool) (Webin
 		}
 	}
 	if endMeeting {
-		if err := s.bbb.End(ctx, w.MeetingID, ""); err != nil && !errors.Is(err, bbb.ErrNotFound) {
+		if err := s.bbbFor(&w).End(ctx, w.MeetingID, ""); err != nil && !errors.Is(err, bbb.ErrNotFound) {
 			return s.fail(ctx, w, "BBB end", err)
 		}
 	}
@@ -415,6 +424,6 @@ func (s *Service) PresenterJoinURL(ctx context.Context, u User, id string) (stri
 	if strings.TrimSpace(name) == "" {
 		name = u.ID
 	}
-	return s.bbb.JoinURL(&bbb.JoinParams{FullName: name, MeetingID: w.MeetingID, Role: bbb.RoleModerator,
+	return s.bbbFor(&w).JoinURL(&bbb.JoinParams{FullName: name, MeetingID: w.MeetingID, Role: bbb.RoleModerator,
 		UserID: u.ID, CreateTime: w.CreateTime})
 }

@@ -44,8 +44,10 @@ type Config struct {
 	// What running webinars needs (Start, StopLive, End, chat); the
 	// records side works without.
 
-	// BBB is the BigBlueButton server the meetings run on.
-	BBB *bbb.Client
+	// BBB is the BigBlueButton server meetings run on by default;
+	// BBBServers names more, for webinars whose Draft names one.
+	BBB        *bbb.Client
+	BBBServers map[string]*bbb.Client
 	// SIPMediaGW makes the client of a gateway's server;
 	// DefaultSIPMediaGW when nil.
 	SIPMediaGW func(gateway.Gateway) (*sipmediagw.Client, error)
@@ -73,7 +75,7 @@ type Service struct {
 	clock    clock.Clock
 	logger   *slog.Logger
 
-	bbb       *bbb.Client
+	bbb       map[string]*bbb.Client // by server name; "" is the default
 	sip       func(gateway.Gateway) (*sipmediagw.Client, error)
 	publicURL string
 	callbacks *bbb.CallbackSigner
@@ -92,8 +94,16 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s := &Service{store: cfg.Store, gateways: cfg.Gateways, policy: cfg.Policy, notifier: cfg.Notifier,
 		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger),
-		bbb: cfg.BBB, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
+		bbb: map[string]*bbb.Client{}, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
 		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, misses: map[string]int{}}
+	for name, c := range cfg.BBBServers {
+		if c != nil {
+			s.bbb[name] = c
+		}
+	}
+	if cfg.BBB != nil {
+		s.bbb[""] = cfg.BBB
+	}
 	if s.sip == nil {
 		s.sip = DefaultSIPMediaGW
 	}
@@ -122,7 +132,10 @@ func NewService(cfg Config) (*Service, error) {
 
 // Draft is a webinar to create.
 type Draft struct {
-	Title       string
+	Title string
+	// Server names the BBB server of Config.BBBServers the meeting runs
+	// on; "" is Config.BBB.
+	Server      string
 	Pool        string
 	Slot        gateway.Slot
 	ChatEnabled bool
@@ -153,8 +166,11 @@ func (s *Service) Create(ctx context.Context, u User, d Draft) (Webinar, error) 
 	if err := d.Slot.Validate(0); err != nil {
 		return Webinar{}, err
 	}
+	if _, ok := s.bbb[d.Server]; d.Server != "" && !ok {
+		return Webinar{}, &InputError{Field: "server", Reason: "no such BBB server"}
+	}
 	now := s.clock.Now()
-	w := Webinar{Owner: u.ID, CoOwners: d.CoOwners, Title: d.Title, Pool: d.Pool, Slot: d.Slot,
+	w := Webinar{Owner: u.ID, CoOwners: d.CoOwners, Title: d.Title, Server: d.Server, Pool: d.Pool, Slot: d.Slot,
 		ChatEnabled: d.ChatEnabled, ChatShown: d.ChatShown, State: Scheduled, CreatedAt: now, UpdatedAt: now}
 	newIdentity(&w)
 	// The record first, so a crash leaves a webinar to clean, never a

@@ -3,6 +3,7 @@ package webinar
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -48,8 +49,8 @@ func (s *Service) Watch(ctx context.Context, o WatchOptions) error {
 	}
 }
 
-// Tick is one pass of the watcher: one getMeetings answers, for every
-// webinar with a meeting, whether it still runs; a meeting missing twice
+// Tick is one pass of the watcher: one getMeetings per BBB server
+// answers, for every webinar with a meeting there, whether it still runs; a meeting missing twice
 // in a row (or ended) ends its webinar through MeetingEnded, which asks
 // BBB once more. Lives outlasting their slot by the grace are stopped.
 // Then interrupted steps are reconciled.
@@ -65,20 +66,18 @@ func (s *Service) Tick(ctx context.Context, o WatchOptions) error {
 		return err
 	}
 	var errs []error
-	if len(running) > 0 {
-		meetings, err := s.bbb.GetMeetings(ctx)
+	byServer := map[string][]Webinar{}
+	for _, w := range running {
+		byServer[w.Server] = append(byServer[w.Server], w)
+	}
+	now := s.clock.Now()
+	for server, list := range byServer {
+		present, err := s.runningMeetings(ctx, &list[0])
 		if err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("BBB server %q: %w", server, err))
+			continue
 		}
-		present := make(map[string]bool, len(meetings))
-		for i := range meetings {
-			m := &meetings[i]
-			if !m.HasBeenForciblyEnded && m.EndTime.IsZero() {
-				present[m.MeetingID] = true
-			}
-		}
-		now := s.clock.Now()
-		for _, w := range running {
+		for _, w := range list {
 			if s.missed(w.ID, present[w.MeetingID]) >= 2 {
 				if _, err := s.MeetingEnded(ctx, w.MeetingID); err != nil && !errors.Is(err, ErrBusy) {
 					errs = append(errs, err)
@@ -92,12 +91,28 @@ func (s *Service) Tick(ctx context.Context, o WatchOptions) error {
 				}
 			}
 		}
-		s.forgetMisses(running)
 	}
+	s.forgetMisses(running)
 	if _, err := s.Reconcile(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// runningMeetings asks w's BBB server, in one getMeetings, which meetings
+// run (ended ones do not).
+func (s *Service) runningMeetings(ctx context.Context, w *Webinar) (map[string]bool, error) {
+	meetings, err := s.bbbFor(w).MeetingStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	present := make(map[string]bool, len(meetings))
+	for i := range meetings {
+		if !meetings[i].Ended() {
+			present[meetings[i].MeetingID] = true
+		}
+	}
+	return present, nil
 }
 
 // missed counts the consecutive ticks a webinar's meeting was missing.

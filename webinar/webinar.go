@@ -13,6 +13,7 @@ type Webinar struct {
 	Owner    string
 	CoOwners []string
 	Title    string
+	Server   string // the BBB server the meeting runs on ("" the default)
 	Pool     string // the gateway pool it is booked in
 	Slot     gateway.Slot
 	// ChatEnabled lets the audience post in the meeting's chat.

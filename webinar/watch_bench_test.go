@@ -1,0 +1,168 @@
+package webinar_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/bbb/bbbtest"
+	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/store/memory"
+	"github.com/bbbcast/bbbcast/webinar"
+)
+
+// BenchmarkWatcherTick runs one watcher tick over 1,000 live webinars
+// spread over 10 BBB servers (fakes), each server also hosting 100 other
+// meetings of 50 attendees: the getMeetings answers are parsed in full.
+// It reports the BBB requests per tick and the heap the store and the
+// service hold per tracked webinar.
+func BenchmarkWatcherTick(b *testing.B) {
+	const (
+		servers       = 10
+		perServer     = 100
+		otherMeetings = 100
+		attendees     = 50
+	)
+	ctx := context.Background()
+	store := memory.New()
+	clk := clock.NewMock()
+	clk.Set(t0)
+	fakes := make([]*bbbtest.Server, servers)
+	named := map[string]*bbb.Client{}
+	for i := range fakes {
+		fakes[i] = bbbtest.NewServer(bbbtest.WithMeetingExpiry(24 * time.Hour))
+		defer fakes[i].Close()
+		named[fmt.Sprintf("bbb-%d", i)] = fakes[i].Client()
+		c := fakes[i].Client()
+		for m := 0; m < otherMeetings; m++ {
+			id := fmt.Sprintf("course-%d-%d", i, m)
+			if _, err := c.Create(ctx, &bbb.CreateParams{Name: "Course", MeetingID: id}); err != nil {
+				b.Fatal(err)
+			}
+			for a := 0; a < attendees; a++ {
+				if _, err := fakes[i].UserJoins(id, fmt.Sprintf("Student %d", a), "VIEWER"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	var heapFakes runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&heapFakes)
+
+	for i := 0; i < servers; i++ {
+		c := fakes[i].Client()
+		for n := 0; n < perServer; n++ {
+			w := webinar.Webinar{ID: fmt.Sprintf("w-%d-%d", i, n), Owner: "ada", Title: "Webinar",
+				Server: fmt.Sprintf("bbb-%d", i), MeetingID: fmt.Sprintf("bbbcast-%d-%d", i, n),
+				Slot: gateway.Slot{Start: t0, End: t0.Add(2 * time.Hour)}, State: webinar.Live,
+				BotRoom: "b0123456789", BotSecret: gateway.NewSecret("0123456789abcdef0123456789abcdef"),
+				Session: fmt.Sprintf("legacy:b%010d", n)}
+			if _, err := store.CreateWebinar(ctx, w); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := c.Create(ctx, &bbb.CreateParams{Name: "Webinar", MeetingID: w.MeetingID}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := fakes[i].UserJoins(w.MeetingID, "Ada", "MODERATOR"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	signer, err := bbb.NewCallbackSigner([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store), Clock: clk,
+		BBB: fakes[0].Client(), BBBServers: named, PublicURL: publicURL, Callbacks: signer})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	// The webinars' share: what the store and service hold, without the
+	// fakes' meetings (measured before the webinars were added) and their
+	// own copies of the webinars' meetings (roughly one meeting each).
+	perWebinar := float64(after.HeapAlloc-heapFakes.HeapAlloc) / (servers * perServer)
+
+	o := webinar.WatchOptions{OverrunGrace: -1}
+	b.Run("with-fakes", func(b *testing.B) { benchTicks(b, svc, fakes, o, servers*perServer, perWebinar) })
+
+	// The same answers served from memory: the watcher's own cost, without
+	// the fakes rendering them in the same process.
+	canned := map[string]*bbb.Client{}
+	for i, f := range fakes {
+		body := cannedGetMeetings(b, f)
+		c, err := bbb.NewClient("https://bbb-"+fmt.Sprint(i)+".example.org/bigbluebutton", "secret",
+			bbb.WithHTTPClient(&http.Client{Transport: cannedTransport(body)}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		canned[fmt.Sprintf("bbb-%d", i)] = c
+	}
+	svcCanned, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store), Clock: clk,
+		BBB: canned["bbb-0"], BBBServers: canned, PublicURL: publicURL, Callbacks: signer})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("watcher-only", func(b *testing.B) { benchTicks(b, svcCanned, nil, o, servers*perServer, perWebinar) })
+}
+
+// cannedGetMeetings returns the fake's getMeetings answer.
+func cannedGetMeetings(b *testing.B, f *bbbtest.Server) []byte {
+	resp, err := f.HTTPClient().Get(f.SignedURL("getMeetings", ""))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// cannedTransport answers every request with body.
+type cannedTransport []byte
+
+func (t cannedTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/xml;charset=utf-8"}},
+		ContentLength: int64(len(t)), Body: io.NopCloser(bytes.NewReader(t))}, nil
+}
+
+func benchTicks(b *testing.B, svc *webinar.Service, fakes []*bbbtest.Server, o webinar.WatchOptions, live int, perWebinar float64) {
+	ctx := context.Background()
+	count := func() int {
+		n := 0
+		for _, f := range fakes {
+			n += len(f.RequestsFor("getMeetings")) + len(f.RequestsFor("getMeetingInfo"))
+		}
+		return n
+	}
+	start := count()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := svc.Tick(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if fakes != nil {
+		b.ReportMetric(float64(count()-start)/float64(b.N), "BBB-requests/tick")
+	}
+	b.ReportMetric(perWebinar, "heap-B/webinar")
+	list, err := svc.List(ctx, webinar.Query{States: []webinar.State{webinar.Live}})
+	if err != nil || len(list) != live {
+		b.Fatalf("%d live webinars after the ticks, %v", len(list), err)
+	}
+}
