@@ -214,3 +214,22 @@ func TestLiveNeedsConfiguration(t *testing.T) {
 	_, err = webinar.NewService(webinar.Config{Store: memory.New(), Gateways: gateway.NewService(memory.New()), PublicURL: "not a url"})
 	require.Error(t, err)
 }
+
+func TestDisablingTheChatHidesItAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelaySIPMediaGW)
+	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Webinar", Slot: slot(0, 2), ChatEnabled: true, ChatShown: true})
+	require.NoError(t, err)
+	w, err = f.svc.Start(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	require.True(t, f.gw.ChatPanelVisible(w.Session))
+
+	off := false
+	w, err = f.svc.Update(ctx, teacher, w.ID, webinar.Changes{ChatEnabled: &off})
+	require.NoError(t, err)
+	assert.False(t, w.ChatShown)
+	assert.False(t, w.ChatVisible)
+	assert.False(t, f.gw.ChatPanelVisible(w.Session), "hidden in the stream at once")
+	require.ErrorIs(t, f.svc.PostChat(ctx, student, w.ID, "hello"), webinar.ErrChatClosed)
+}
