@@ -21,6 +21,9 @@ type WatchOptions struct {
 	// OverrunGrace is how long a live may outlast its slot before its
 	// stream is stopped (DefaultOverrunGrace when 0; negative: never).
 	OverrunGrace time.Duration
+	// OnTick, when set, is called by Watch once its ticker runs and after
+	// every tick (metrics, tests).
+	OnTick func(error)
 }
 
 // Watch runs Tick every interval on the Service's clock until ctx ends,
@@ -37,13 +40,20 @@ func (s *Service) Watch(ctx context.Context, o WatchOptions) error {
 	}
 	t := s.clock.Ticker(o.Interval)
 	defer t.Stop()
+	if o.OnTick != nil {
+		o.OnTick(nil)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
-			if err := s.Tick(ctx, o); err != nil {
+			err := s.Tick(ctx, o)
+			if err != nil {
 				s.logger.LogAttrs(ctx, slog.LevelError, "webinar: watcher tick failed", slog.String("error", err.Error()))
+			}
+			if o.OnTick != nil {
+				o.OnTick(err)
 			}
 		}
 	}

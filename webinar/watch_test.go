@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -76,23 +77,62 @@ func TestWatcherStopsOverrunningLives(t *testing.T) {
 	assert.False(t, f.gw.IsRunning(w.Session))
 }
 
+func TestWatchLoopOnTheInjectedClock(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	f := newLiveFixture(t, sipmediagwtest.V15, webinar.RelaySIPMediaGW)
+	w := startedWebinar(t, f)
+	require.NoError(t, f.bbb.EndMeeting(w.MeetingID))
+
+	ticks := make(chan error)
+	done := make(chan error, 1)
+	go func() {
+		done <- f.svc.Watch(ctx, webinar.WatchOptions{Interval: time.Minute, OverrunGrace: -1,
+			OnTick: func(err error) { ticks <- err }})
+	}()
+	require.NoError(t, <-ticks, "the ticker is armed")
+	for i := 0; i < 2; i++ {
+		f.clock.Add(time.Minute)
+		require.NoError(t, <-ticks)
+	}
+	got, _ := f.svc.Get(ctx, w.ID)
+	assert.Equal(t, webinar.Ended, got.State, "ended after two ticks")
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+}
+
 // A crash at each step of Start, StopLive and End leaves a webinar in a
 // transient state; Reconcile settles it once the dead process's lease
 // expired, leaving no stream behind.
 func TestReconcileAfterCrash(t *testing.T) {
 	t.Parallel()
+	stopStream := func(t *testing.T, f *liveFixture, w webinar.Webinar) {
+		gw, err := webinar.DefaultSIPMediaGW(mustGateway(t, f, w.GatewayID))
+		require.NoError(t, err)
+		require.NoError(t, gw.StopRoom(context.Background(), w.BotRoom))
+	}
+	endMeeting := func(t *testing.T, f *liveFixture, w webinar.Webinar) {
+		require.NoError(t, f.bbb.EndMeeting(w.MeetingID))
+	}
 	tests := []struct {
 		name    string
-		crash   func(w *webinar.Webinar) // what the store holds after the crash
+		done    func(t *testing.T, f *liveFixture, w webinar.Webinar) // side effects done before the crash
+		crash   func(w *webinar.Webinar)                              // what the store holds after the crash
 		want    webinar.State
 		meeting bool // the BBB meeting still runs afterwards
 	}{
-		{"start: after the stream started, before its session was saved", func(w *webinar.Webinar) {
+		{"start: after the stream started, before its session was saved", nil, func(w *webinar.Webinar) {
 			w.State, w.Session = webinar.Starting, ""
 		}, webinar.Failed, true},
-		{"start: after the session was saved", func(w *webinar.Webinar) { w.State = webinar.Starting }, webinar.Failed, true},
-		{"stop live: before the stop", func(w *webinar.Webinar) { w.State = webinar.StoppingLive }, webinar.LiveStopped, true},
-		{"end: before the BBB end", func(w *webinar.Webinar) { w.State = webinar.Ending }, webinar.Ended, false},
+		{"start: after the session was saved", nil, func(w *webinar.Webinar) { w.State = webinar.Starting }, webinar.Failed, true},
+		{"stop live: before the stop", nil, func(w *webinar.Webinar) { w.State = webinar.StoppingLive }, webinar.LiveStopped, true},
+		{"stop live: after the stop", stopStream, func(w *webinar.Webinar) { w.State = webinar.StoppingLive }, webinar.LiveStopped, true},
+		{"end: before the BBB end", nil, func(w *webinar.Webinar) { w.State = webinar.Ending }, webinar.Ended, false},
+		{"end: after the BBB end", endMeeting, func(w *webinar.Webinar) { w.State = webinar.Ending }, webinar.Ended, false},
+		{"end: after the stop", func(t *testing.T, f *liveFixture, w webinar.Webinar) {
+			endMeeting(t, f, w)
+			stopStream(t, f, w)
+		}, func(w *webinar.Webinar) { w.State = webinar.Ending }, webinar.Ended, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +141,9 @@ func TestReconcileAfterCrash(t *testing.T) {
 			f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
 			w := startedWebinar(t, f)
 			session := w.Session
+			if tt.done != nil {
+				tt.done(t, f, w)
+			}
 			crashed := w
 			tt.crash(&crashed)
 			_, err := f.store.UpdateWebinar(ctx, crashed)
@@ -130,4 +173,11 @@ func TestReconcileAfterCrash(t *testing.T) {
 			assert.Zero(t, n, "nothing left to settle")
 		})
 	}
+}
+
+func mustGateway(t *testing.T, f *liveFixture, id int64) gateway.Gateway {
+	t.Helper()
+	g, err := f.gateways.Gateway(context.Background(), id)
+	require.NoError(t, err)
+	return g
 }
