@@ -146,25 +146,31 @@ func TestLiveLifecycleLegacy(t *testing.T) {
 
 func TestStartFailsCleanly(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
-	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
-	require.NoError(t, err)
-	f.gw.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.LaunchFailure, Times: 1})
+	for _, kind := range []sipmediagwtest.FaultKind{sipmediagwtest.LaunchFailure, sipmediagwtest.Busy, sipmediagwtest.HTML500} {
+		t.Run(kind.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
+			w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
+			require.NoError(t, err)
+			f.gw.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: kind, Times: 1})
 
-	failed, err := f.svc.Start(ctx, teacher, w.ID)
-	require.Error(t, err)
-	assert.Equal(t, webinar.Failed, failed.State)
-	assert.Contains(t, failed.FailReason, "SIPMediaGW start")
-	assert.Empty(t, f.gw.Running(), "no container left behind")
-	assert.Contains(t, f.kinds(), webinar.ErrorOccurred)
-	assert.NotContains(t, failed.FailReason, "KEY", "no stream key in the reason")
+			failed, err := f.svc.Start(ctx, teacher, w.ID)
+			require.Error(t, err)
+			assert.Equal(t, webinar.Failed, failed.State)
+			assert.Contains(t, failed.FailReason, "SIPMediaGW start")
+			assert.Empty(t, f.gw.Running(), "no container left behind")
+			assert.Contains(t, f.kinds(), webinar.ErrorOccurred)
+			assert.NotContains(t, failed.FailReason, "KEY", "no stream key in the reason")
+			assert.NotContains(t, failed.FailReason, f.gw.Token, "no token in the reason")
 
-	// Failed can be started again.
-	live, err := f.svc.Start(ctx, teacher, w.ID)
-	require.NoError(t, err)
-	assert.Equal(t, webinar.Live, live.State)
-	assert.Empty(t, live.FailReason)
+			// Failed can be started again.
+			live, err := f.svc.Start(ctx, teacher, w.ID)
+			require.NoError(t, err)
+			assert.Equal(t, webinar.Live, live.State)
+			assert.Empty(t, live.FailReason)
+		})
+	}
 }
 
 func TestChatByBBB(t *testing.T) {
