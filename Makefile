@@ -19,12 +19,15 @@ unit:
 
 # Benchmarks recorded in BENCHMARKS.md.
 bench:
-	go test -run='^$$' -bench=. -benchmem -count=5 ./bbb/...
+	go test -run='^$$' -bench=. -benchmem -count=5 ./...
 
 # A short run of every fuzz target (FUZZTIME per target).
 FUZZTIME ?= 30s
 fuzz:
 	go test -run='^$$' -fuzz='^FuzzParseResponse$$' -fuzztime=$(FUZZTIME) ./bbb/
 	go test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) ./bbb/
+	go test -run='^$$' -fuzz='^FuzzVerifyRaw$$' -fuzztime=$(FUZZTIME) ./bbb/
 	go test -run='^$$' -fuzz='^FuzzVerifyRecordingReady$$' -fuzztime=$(FUZZTIME) ./bbb/
 	go test -run='^$$' -fuzz='^FuzzParseMatchesEncodingXML$$' -fuzztime=$(FUZZTIME) ./bbb/internal/xmltree/
+	go test -run='^$$' -fuzz='^FuzzAnswers$$' -fuzztime=$(FUZZTIME) ./sipmediagw/
+	go test -run='^$$' -fuzz='^FuzzSanitizeChat$$' -fuzztime=$(FUZZTIME) ./sipmediagw/
