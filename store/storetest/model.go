@@ -514,13 +514,24 @@ func (r *replay) compareList(q gateway.BookingQuery) {
 	}
 }
 
+// sameGateway compares every field, secrets by value: a store rebuilds
+// them, it need not hand back the ones it was given.
+func sameGateway(a, b gateway.Gateway) bool {
+	if !a.RTMPURL.Equal(b.RTMPURL) || !a.Server.Token.Equal(b.Server.Token) {
+		return false
+	}
+	a.RTMPURL, b.RTMPURL = gateway.Secret{}, gateway.Secret{}
+	a.Server.Token, b.Server.Token = gateway.Secret{}, gateway.Secret{}
+	return a == b
+}
+
 // compareState compares everything: gateways, every owner's booking and
 // every pool's bookings.
 func (r *replay) compareState() {
 	r.t.Helper()
 	gws, err := r.store.Gateways(r.ctx)
 	require.NoError(r.t, err)
-	if want := r.m.ordered(); !slices.Equal(want, gws) {
+	if want := r.m.ordered(); !slices.EqualFunc(want, gws, sameGateway) {
 		r.fail("gateways:\nthe model: %+v\nthe store: %+v", want, gws)
 	}
 	for i := 0; i < modelOwners; i++ {

@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ErrSchemaTooNew is returned by Open when the database records a schema
+// version above the highest this package embeds: it was written by a
+// newer release, and this one must not touch it.
+var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this program")
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// busyTimeout is how long a statement waits for a lock held by another
+// connection (another process) before failing.
+const busyTimeout = 5 * time.Second
+
+// Store is a gateway.Store and a webinar.Store kept in a SQLite
+// database. It is safe for concurrent use; make one with Open and Close
+// it when done.
+type Store struct {
+	db *sql.DB
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int64
+	name    string
+	sql     string
+}
+
+// migrations lists the embedded migrations by version. Their file names
+// start with the version: 0001_init.sql is version 1.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		if !ok || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("sqlite: migration %q: name must be NNNN_what.sql", name)
+		}
+		v, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("sqlite: migration %q: bad version", name)
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("sqlite: migrations %q and %q share a version", out[i-1].name, out[i].name)
+		}
+	}
+	return out, nil
+}
+
+// withPragmas adds the connection settings to dsn as modernc.org/sqlite
+// _pragma parameters, so that they hold for any connection the pool
+// opens, a reopened one included.
+func withPragmas(dsn string) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + strings.Join([]string{
+		"_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")",
+		"_pragma=foreign_keys(1)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(NORMAL)",
+		"_txlock=immediate",
+	}, "&")
+}
+
+// Open opens (creating it if needed) the SQLite database dsn, a file
+// name or a "file:" URI as modernc.org/sqlite takes them, and applies the
+// migrations it lacks. It sets WAL mode, synchronous=NORMAL, a busy
+// timeout and foreign keys, and limits the pool to one connection: every
+// operation of the Store is then serialised and atomic within the
+// process, which is what SQLite, the embedded store of one host, is for.
+// A database with a newer schema than this package knows gives
+// ErrSchemaTooNew.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", withPragmas(dsn))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrate applies the missing migrations in one transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	var current int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return fmt.Errorf("%w: database at version %d, this program knows up to %d", ErrSchemaTooNew, current, latest)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+			m.version, time.Now().UnixNano()); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// inTx runs f in a transaction, committed when f returns nil and rolled
+// back otherwise. A cancelled ctx fails before anything is done.
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return ctxErr(ctx, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := f(tx); err != nil {
+		return ctxErr(ctx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return ctxErr(ctx, err)
+	}
+	return nil
+}
+
+// ctxErr makes an error caused by the cancellation of ctx match
+// ctx.Err() with errors.Is.
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
+}
+
+// nsOrNull stores t as Unix nanoseconds, the zero time as NULL.
+func nsOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+// fromNull is the inverse of nsOrNull.
+func fromNull(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+// boolInt stores b as 0 or 1.
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
