@@ -204,23 +204,33 @@ func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 			bot_secret = ?, session = ?, state = ?, fail_reason = ?, last_error = ?, created_ns = ?, updated_ns = ?,
 			version = version + 1
 			WHERE id = ? AND version = ?`, args...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return checkVersion(ctx, tx, w.ID, w.Version)
-		}
-		return nil
+		return casResult(ctx, tx, res, err, w.ID, w.Version)
 	})
 	if err != nil {
 		return webinar.Webinar{}, err
 	}
 	w.Version++
 	return w, nil
+}
+
+// casResult reads the outcome of a statement guarded by "id = ? AND
+// version = ?": no row touched means the webinar is gone (ErrNotFound) or
+// changed (ErrConflict).
+func casResult(ctx context.Context, tx *sql.Tx, res sql.Result, err error, id string, version int64) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if err := checkVersion(ctx, tx, id, version); err != nil {
+		return err
+	}
+	return webinar.ErrConflict // the row changed between the statement and the check: cannot happen in one transaction
 }
 
 // checkVersion returns ErrNotFound when webinar id is gone, ErrConflict
@@ -243,20 +253,7 @@ func checkVersion(ctx context.Context, tx *sql.Tx, id string, version int64) err
 func (s *Store) DeleteWebinar(ctx context.Context, id string, version int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM webinars WHERE id = ? AND version = ?`, id, version)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			if err := checkVersion(ctx, tx, id, version); err != nil {
-				return err
-			}
-			return webinar.ErrConflict // unreachable: the row was there
-		}
-		return nil
+		return casResult(ctx, tx, res, err, id, version)
 	})
 }
 
