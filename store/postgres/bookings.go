@@ -1,0 +1,233 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bbbcast/bbbcast/gateway"
+)
+
+// bookingColumns are the columns scanBooking reads, in its order: a
+// booking joined with its gateway, whose pool is the booking's.
+const bookingColumns = `b.owner, b.gateway_id, g.pool, b.start_ns, b.end_ns`
+
+// overlapFree is the condition that no booking but the owner's ($2)
+// overlaps [start, end) ($4, $3) on gateway g. The queries using it take
+// the pool as $1, the owner as $2, the end as $3 and the start as $4.
+const overlapFree = `NOT EXISTS (SELECT 1 FROM bookings b
+	WHERE b.gateway_id = g.id AND b.owner <> $2 AND b.start_ns < $3 AND b.end_ns > $4)`
+
+func scanBooking(r pgx.Row) (gateway.Booking, error) {
+	var (
+		b          gateway.Booking
+		start, end int64
+	)
+	if err := r.Scan(&b.Owner, &b.GatewayID, &b.Pool, &start, &end); err != nil {
+		return gateway.Booking{}, err
+	}
+	b.Slot = gateway.Slot{Start: time.Unix(0, start).UTC(), End: time.Unix(0, end).UTC()}
+	return b, nil
+}
+
+func queryBookings(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]gateway.Booking, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []gateway.Booking{}
+	for rows.Next() {
+		b, err := scanBooking(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Allocate implements gateway.Store: the whole decision in one READ
+// COMMITTED transaction that first locks the pool's gateway rows in
+// allocation order, which serialises the allocators of one pool across
+// processes. The transaction is run again, a few times at most, when it
+// fails on the bookings' exclusion constraint, a serialization failure
+// or a deadlock.
+func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
+	if err := req.Slot.Validate(0); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return gateway.Booking{}, cerr
+		}
+		return gateway.Booking{}, err
+	}
+	var out gateway.Booking
+	err := s.inRetriedTx(ctx, func(tx pgx.Tx) error {
+		start, end := req.Slot.Start.UnixNano(), req.Slot.End.UnixNano()
+		out = gateway.Booking{Owner: req.Owner, Pool: req.Pool, Slot: req.Slot}
+
+		if _, err := tx.Exec(ctx, `SELECT id FROM gateways WHERE pool = $1 ORDER BY ord, id FOR UPDATE`, req.Pool); err != nil {
+			return err
+		}
+
+		// Keep the current gateway when it can take the new slot.
+		var keep int64
+		err := tx.QueryRow(ctx, `SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
+			WHERE c.owner = $2 AND g.enabled AND g.pool = $1 AND `+overlapFree,
+			req.Pool, req.Owner, end, start).Scan(&keep)
+		switch {
+		case err == nil:
+			out.GatewayID = keep
+			_, err := tx.Exec(ctx, `UPDATE bookings SET start_ns = $1, end_ns = $2 WHERE owner = $3`, start, end, req.Owner)
+			return err
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+
+		id, err := pick(ctx, tx, req, start, end)
+		if err != nil {
+			return err
+		}
+		if id == 0 {
+			return noneFree(ctx, tx, req, start, end)
+		}
+		out.GatewayID = id
+		_, err = tx.Exec(ctx, `INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
+				start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns`,
+			req.Owner, id, start, end)
+		return err
+	})
+	if err != nil {
+		return gateway.Booking{}, err
+	}
+	return out, nil
+}
+
+// pick returns the ID of the gateway req.Rule chooses among the free
+// ones, 0 when none is free.
+func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) (int64, error) {
+	query := `SELECT ` + gatewayColumns + ` FROM gateways g
+		WHERE g.pool = $1 AND g.enabled AND ` + overlapFree + `
+		ORDER BY g.ord, g.id`
+	first := gateway.IsFirstFree(req.Rule)
+	if first {
+		query += ` LIMIT 1`
+	}
+	free, err := queryGateways(ctx, tx, query, req.Pool, req.Owner, end, start)
+	if err != nil || len(free) == 0 {
+		return 0, err
+	}
+	if first {
+		return free[0].ID, nil
+	}
+	w := int64(gateway.LoadWindow)
+	cands := make([]gateway.Candidate, len(free))
+	for i, g := range free {
+		c := gateway.Candidate{Gateway: g}
+		var last *int64
+		if err := tx.QueryRow(ctx, `SELECT MAX(end_ns) FROM bookings WHERE gateway_id = $1 AND end_ns <= $2`,
+			g.ID, start).Scan(&last); err != nil {
+			return 0, err
+		}
+		c.LastEnd = fromNull(last)
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM bookings WHERE gateway_id = $1 AND end_ns > $2 AND start_ns < $3`,
+			g.ID, start-w, end+w).Scan(&c.Load); err != nil {
+			return 0, err
+		}
+		cands[i] = c
+	}
+	i := req.Rule.Pick(req.Slot, cands)
+	if i < 0 || i >= len(free) {
+		i = 0
+	}
+	return free[i].ID, nil
+}
+
+// noneFree builds the *gateway.NoGatewayFreeError of req.
+func noneFree(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) error {
+	nerr := &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot}
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM gateways WHERE pool = $1 AND enabled`,
+		req.Pool).Scan(&nerr.Gateways); err != nil {
+		return err
+	}
+	conflicts, err := queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
+		WHERE g.pool = $1 AND g.enabled AND b.owner <> $2 AND b.start_ns < $3 AND b.end_ns > $4
+		ORDER BY g.ord, g.id, b.start_ns`, req.Pool, req.Owner, end, start)
+	if err != nil {
+		return err
+	}
+	if len(conflicts) > 0 {
+		nerr.Conflicts = conflicts
+	}
+	return nerr
+}
+
+// Release implements gateway.Store.
+func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, error) {
+	var b gateway.Booking
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		b, err = scanBooking(tx.QueryRow(ctx, `WITH d AS (DELETE FROM bookings WHERE owner = $1 RETURNING *)
+			SELECT `+bookingColumns+` FROM d b JOIN gateways g ON g.id = b.gateway_id`, owner))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return gateway.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return gateway.Booking{}, err
+	}
+	return b, nil
+}
+
+func bookingOf(ctx context.Context, tx pgx.Tx, owner string) (gateway.Booking, error) {
+	b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+`
+		FROM bookings b JOIN gateways g ON g.id = b.gateway_id WHERE b.owner = $1`, owner))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return gateway.Booking{}, gateway.ErrNotFound
+	}
+	return b, err
+}
+
+// Booking implements gateway.Store.
+func (s *Store) Booking(ctx context.Context, owner string) (gateway.Booking, error) {
+	var b gateway.Booking
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		b, err = bookingOf(ctx, tx, owner)
+		return err
+	})
+	if err != nil {
+		return gateway.Booking{}, err
+	}
+	return b, nil
+}
+
+// Bookings implements gateway.Store.
+func (s *Store) Bookings(ctx context.Context, q gateway.BookingQuery) ([]gateway.Booking, error) {
+	var out []gateway.Booking
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := q.Window.Validate(0); err != nil {
+			return err
+		}
+		start, end := q.Window.Start.UnixNano(), q.Window.End.UnixNano()
+		var err error
+		if q.GatewayID != 0 {
+			if err := gatewayExists(ctx, tx, q.GatewayID, false); err != nil {
+				return err
+			}
+			out, err = queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
+				WHERE b.gateway_id = $1 AND b.start_ns < $2 AND b.end_ns > $3 ORDER BY b.start_ns`, q.GatewayID, end, start)
+			return err
+		}
+		out, err = queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
+			WHERE g.pool = $1 AND b.start_ns < $2 AND b.end_ns > $3 ORDER BY g.ord, g.id, b.start_ns`, q.Pool, end, start)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

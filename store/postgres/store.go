@@ -1,0 +1,239 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrSchemaTooNew is returned by Open when the database records a schema
+// version above the highest this package embeds: it was written by a
+// newer release, and this one must not touch it.
+var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this program")
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// maxAttempts bounds the runs of a transaction that fails on a
+// serialization failure, a deadlock or the bookings' exclusion
+// constraint.
+const maxAttempts = 5
+
+// SQLSTATE codes the store tells apart.
+const (
+	codeUniqueViolation      = "23505"
+	codeExclusionViolation   = "23P01"
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+)
+
+// Store is a gateway.Store and a webinar.Store kept in a PostgreSQL
+// database. It is safe for concurrent use, by goroutines and by several
+// processes sharing the database; make one with Open and Close it when
+// done.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int64
+	name    string
+	sql     string
+}
+
+// migrations lists the embedded migrations by version. Their file names
+// start with the version: 0001_init.sql is version 1.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		if !ok || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("postgres: migration %q: name must be NNNN_what.sql", name)
+		}
+		v, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("postgres: migration %q: bad version", name)
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("postgres: migrations %q and %q share a version", out[i-1].name, out[i].name)
+		}
+	}
+	return out, nil
+}
+
+// Open connects to the PostgreSQL database dsn (a URL or key=value
+// connection string as pgxpool.ParseConfig takes them, pool_max_conns
+// and runtime parameters such as search_path included) and applies the
+// migrations it lacks. A database with a newer schema than this package
+// knows gives ErrSchemaTooNew.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, ctxErr(ctx, fmt.Errorf("postgres: open: %w", err))
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, ctxErr(ctx, err)
+	}
+	return s, nil
+}
+
+// Close closes the connections of the Store.
+func (s *Store) Close() { s.pool.Close() }
+
+// migrate applies the missing migrations in one transaction, under an
+// advisory lock of the current schema: replicas starting at once wait
+// for one another, and the later ones find nothing to do.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('bbbcast.migrate.' || current_schema()))`); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    BIGINT PRIMARY KEY,
+		applied_at BIGINT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	var current int64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return fmt.Errorf("%w: database at version %d, this program knows up to %d", ErrSchemaTooNew, current, latest)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
+			m.version, time.Now().UnixNano()); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// inTx runs f in a READ COMMITTED transaction, committed when f returns
+// nil and rolled back otherwise. A cancelled ctx fails before anything
+// is done.
+func (s *Store) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return ctxErr(ctx, err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := f(tx); err != nil {
+		return ctxErr(ctx, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return ctxErr(ctx, err)
+	}
+	return nil
+}
+
+// inRetriedTx is inTx, run again (up to maxAttempts times in all) when
+// the transaction fails on a serialization failure, a deadlock or an
+// exclusion violation, all of which a fresh run may avoid.
+func (s *Store) inRetriedTx(ctx context.Context, f func(tx pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if err = s.inTx(ctx, f); !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// retryable reports whether err is worth running the transaction again.
+func retryable(err error) bool {
+	switch sqlState(err) {
+	case codeExclusionViolation, codeSerializationFailure, codeDeadlockDetected:
+		return true
+	}
+	return false
+}
+
+// sqlState is the SQLSTATE of err, "" when it is not a server error.
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// ctxErr makes an error caused by the cancellation of ctx match
+// ctx.Err() with errors.Is.
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
+}
+
+// nsOrNull stores t as Unix nanoseconds, the zero time as NULL.
+func nsOrNull(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	n := t.UnixNano()
+	return &n
+}
+
+// fromNull is the inverse of nsOrNull.
+func fromNull(n *int64) time.Time {
+	if n == nil {
+		return time.Time{}
+	}
+	return time.Unix(0, *n).UTC()
+}
