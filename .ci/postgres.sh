@@ -24,6 +24,10 @@ if [ "$(id -u)" = 0 ]; then
 	run_as=(runuser -u postgres --)
 fi
 
+# A server left running in dir by an earlier call is stopped first.
+if [ -f "$dir/data/postmaster.pid" ]; then
+	"${run_as[@]}" "$pg_ctl" -D "$dir/data" -m fast stop >&2 || true
+fi
 rm -rf "$dir"
 mkdir -p "$dir"
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
