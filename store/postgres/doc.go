@@ -6,10 +6,9 @@
 // semantics.
 //
 // It is the store for several replicas sharing state. Allocate runs in
-// one READ COMMITTED transaction that first locks the rows of the pool's
-// gateways in allocation order (SELECT … FOR UPDATE): allocators of one
-// pool are serialised across processes, then decide as store/sqlite
-// does. Bookings also carry an exclusion constraint on (gateway_id,
+// one READ COMMITTED transaction that first takes a transaction-level
+// advisory lock of its pool: allocators of one pool are serialised across
+// processes, then decide as store/sqlite does. Bookings also carry an exclusion constraint on (gateway_id,
 // int8range(start_ns, end_ns)) through btree_gist, so that two
 // overlapping bookings of one gateway cannot be stored even by a buggy
 // caller; a transaction that hits it (SQLSTATE 23P01), a serialization
