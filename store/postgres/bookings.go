@@ -49,10 +49,57 @@ func queryBookings(ctx context.Context, tx pgx.Tx, query string, args ...any) ([
 	return out, rows.Err()
 }
 
+// lockPool takes the transaction-level advisory lock of a pool ($1): one
+// allocator of a pool at a time, across processes, released at commit.
+// Locking the pool's gateway rows instead costs a tuple write per gateway,
+// milliseconds at a thousand.
+const lockPool = `SELECT pg_advisory_xact_lock(hashtextextended('bbbcast-pool:' || $1, 0))`
+
+// firstFreeUpsert keeps the owner's ($2) gateway when it is free for
+// [$4, $3), else books the first free gateway of the pool ($1) in order,
+// in one statement; it returns the gateway, or no row when none is free.
+const firstFreeUpsert = `WITH keep AS (
+	SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
+	WHERE c.owner = $2 AND g.enabled AND g.pool = $1 AND ` + overlapFree + `
+), pick AS (
+	SELECT g.id FROM (SELECT * FROM gateways WHERE pool = $1 AND enabled ORDER BY ord, id OFFSET 0) g
+	WHERE NOT EXISTS (SELECT 1 FROM keep) AND ` + overlapFree + ` LIMIT 1
+), chosen AS (
+	SELECT id FROM keep UNION ALL SELECT id FROM pick LIMIT 1
+)
+INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) SELECT $2, id, $4, $3 FROM chosen
+ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
+	start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns
+RETURNING gateway_id`
+
+// allocateFirstFree is Allocate's path for the FirstFree rule: the pool's
+// lock and the decision sent as one batch, one round trip, so the lock is
+// held for one statement and the commit. Each statement of the batch gets
+// its own snapshot (READ COMMITTED): the decision sees what the previous
+// holder of the lock committed.
+func allocateFirstFree(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) (int64, error) {
+	batch := &pgx.Batch{}
+	batch.Queue(lockPool, req.Pool)
+	batch.Queue(firstFreeUpsert, req.Pool, req.Owner, end, start)
+	res := tx.SendBatch(ctx, batch)
+	if _, err := res.Exec(); err != nil {
+		res.Close()
+		return 0, err
+	}
+	var id int64
+	err := res.QueryRow().Scan(&id)
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
 // Allocate implements gateway.Store: the whole decision in one READ
-// COMMITTED transaction that first locks the pool's gateway rows in
-// allocation order, which serialises the allocators of one pool across
-// processes. The transaction is run again, a few times at most, when it
+// COMMITTED transaction that first takes the pool's advisory lock, which
+// serialises the allocators of one pool across processes. The transaction is run again, a few times at most, when it
 // fails on the bookings' exclusion constraint, a serialization failure
 // or a deadlock.
 func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
@@ -67,10 +114,18 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		start, end := req.Slot.Start.UnixNano(), req.Slot.End.UnixNano()
 		out = gateway.Booking{Owner: req.Owner, Pool: req.Pool, Slot: req.Slot}
 
-		// One allocator of a pool at a time, across processes: a lock per
-		// pool, released at commit. Locking the pool's gateway rows instead
-		// costs a tuple write per gateway, milliseconds at a thousand.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('bbbcast-pool:' || $1, 0))`, req.Pool); err != nil {
+		if gateway.IsFirstFree(req.Rule) {
+			id, err := allocateFirstFree(ctx, tx, req, start, end)
+			switch {
+			case err != nil:
+				return err
+			case id == 0:
+				return noneFree(ctx, tx, req, start, end)
+			}
+			out.GatewayID = id
+			return nil
+		}
+		if _, err := tx.Exec(ctx, lockPool, req.Pool); err != nil {
 			return err
 		}
 
@@ -173,18 +228,17 @@ func noneFree(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end in
 
 // Release implements gateway.Store.
 func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, error) {
-	var b gateway.Booking
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		b, err = scanBooking(tx.QueryRow(ctx, `WITH d AS (DELETE FROM bookings WHERE owner = $1 RETURNING *)
-			SELECT `+bookingColumns+` FROM d b JOIN gateways g ON g.id = b.gateway_id`, owner))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return gateway.ErrNotFound
-		}
-		return err
-	})
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return gateway.Booking{}, err
+	}
+	// One statement, atomic on its own: no transaction round trips.
+	b, err := scanBooking(s.pool.QueryRow(ctx, `WITH d AS (DELETE FROM bookings WHERE owner = $1 RETURNING *)
+		SELECT `+bookingColumns+` FROM d b JOIN gateways g ON g.id = b.gateway_id`, owner))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return gateway.Booking{}, gateway.ErrNotFound
+	case err != nil:
+		return gateway.Booking{}, ctxErr(ctx, err)
 	}
 	return b, nil
 }
