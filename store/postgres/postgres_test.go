@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"sync"
@@ -33,7 +34,7 @@ var extensionOnce sync.Once
 // serverDSN returns the DSN of the test server, skipping t without one.
 // It makes sure btree_gist exists in public once, so that the stores'
 // migrations, run in parallel, find it instead of racing to create it.
-func serverDSN(t *testing.T) string {
+func serverDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(dsnEnv)
 	if dsn == "" {
@@ -67,14 +68,18 @@ func execAdmin(dsn, query string) error {
 
 // schemaDSN creates a new, empty schema, dropped with t, and returns a
 // DSN whose search_path starts with it (then public, for btree_gist).
-func schemaDSN(t *testing.T) string {
+func schemaDSN(t testing.TB) string { return newSchemaDSN(t, "bbbcast_test_", 4) }
+
+// newSchemaDSN is schemaDSN with a schema name prefix and a pool of conns
+// connections (unless the server's DSN sets pool_max_conns).
+func newSchemaDSN(t testing.TB, prefix string, conns int) string {
 	t.Helper()
 	dsn := serverDSN(t)
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
-	schema := "bbbcast_test_" + hex.EncodeToString(b)
+	schema := prefix + hex.EncodeToString(b)
 	if err := execAdmin(dsn, `CREATE SCHEMA `+schema); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +95,7 @@ func schemaDSN(t *testing.T) string {
 	q := u.Query()
 	q.Set("search_path", schema+",public")
 	if !q.Has("pool_max_conns") {
-		q.Set("pool_max_conns", "4")
+		q.Set("pool_max_conns", fmt.Sprint(conns))
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
