@@ -3,6 +3,8 @@ package webinar
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
@@ -56,4 +58,30 @@ type Query struct {
 	Window *gateway.Slot
 	// MeetingID, when set, keeps the webinar of that BBB meeting.
 	MeetingID string
+}
+
+// Matches reports whether w is selected by q: what a store that filters
+// only part of q in its own query language checks on the rest.
+func (q *Query) Matches(w *Webinar) bool {
+	if q.MeetingID != "" && w.MeetingID != q.MeetingID {
+		return false
+	}
+	if len(q.States) > 0 && !slices.Contains(q.States, w.State) {
+		return false
+	}
+	if q.User != "" && !w.IsOwner(q.User) {
+		return false
+	}
+	return q.Window == nil || w.Slot.Overlaps(*q.Window)
+}
+
+// SortWebinars orders list as Store.Webinars returns it: by slot start,
+// then by ID.
+func SortWebinars(list []Webinar) {
+	slices.SortFunc(list, func(a, b Webinar) int {
+		if c := a.Slot.Start.Compare(b.Slot.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }

@@ -64,36 +64,12 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 	defer s.wmu.Unlock()
 	out := []webinar.Webinar{}
 	for _, w := range s.webinars {
-		if matches(&w, &q) {
+		if q.Matches(&w) {
 			out = append(out, clone(w))
 		}
 	}
-	slices.SortFunc(out, func(a, b webinar.Webinar) int {
-		if c := a.Slot.Start.Compare(b.Slot.Start); c != 0 {
-			return c
-		}
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	webinar.SortWebinars(out)
 	return out, nil
-}
-
-func matches(w *webinar.Webinar, q *webinar.Query) bool {
-	if q.MeetingID != "" && w.MeetingID != q.MeetingID {
-		return false
-	}
-	if len(q.States) > 0 && !slices.Contains(q.States, w.State) {
-		return false
-	}
-	if q.User != "" && !w.IsOwner(q.User) {
-		return false
-	}
-	return q.Window == nil || w.Slot.Overlaps(*q.Window)
 }
 
 // UpdateWebinar implements webinar.Store: a compare-and-set on Version.

@@ -156,25 +156,16 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 			if err != nil {
 				return err
 			}
-			if q.User != "" && !w.IsOwner(q.User) {
-				continue
+			if q.Matches(&w) {
+				out = append(out, w)
 			}
-			if q.Window != nil && !w.Slot.Overlaps(*q.Window) {
-				continue
-			}
-			out = append(out, w)
 		}
 		return rows.Err()
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b webinar.Webinar) int {
-		if c := a.Slot.Start.Compare(b.Slot.Start); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	webinar.SortWebinars(out)
 	return out, nil
 }
 
