@@ -17,8 +17,16 @@ const bookingColumns = `b.owner, b.gateway_id, g.pool, b.start_ns, b.end_ns`
 // overlapFree is the condition that no booking but the owner's ($2)
 // overlaps [start, end) ($4, $3) on gateway g. The queries using it take
 // the pool as $1, the owner as $2, the end as $3 and the start as $4.
-const overlapFree = `NOT EXISTS (SELECT 1 FROM bookings b
-	WHERE b.gateway_id = g.id AND b.owner <> $2 AND b.start_ns < $3 AND b.end_ns > $4)`
+//
+// It reads one index entry per gateway: the gateway's bookings cannot
+// overlap one another (the exclusion constraint), so among those ending
+// after start, the one ending first also starts first, and the slot is
+// free exactly when that one starts at end or later, or there is none.
+// A NOT EXISTS would scan all of the gateway's later bookings, and lets
+// the planner pick an anti-join that reads the whole index.
+const overlapFree = `COALESCE((SELECT b.start_ns >= $3 FROM bookings b
+	WHERE b.gateway_id = g.id AND b.owner <> $2 AND b.end_ns > $4
+	ORDER BY b.end_ns LIMIT 1), true)`
 
 func scanBooking(r pgx.Row) (gateway.Booking, error) {
 	var (
@@ -72,36 +80,56 @@ ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
 	start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns
 RETURNING gateway_id`
 
-// allocateFirstFree is Allocate's path for the FirstFree rule: the pool's
-// lock and the decision sent as one batch, one round trip, so the lock is
-// held for one statement and the commit. Each statement of the batch gets
-// its own snapshot (READ COMMITTED): the decision sees what the previous
-// holder of the lock committed.
-func allocateFirstFree(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) (int64, error) {
-	batch := &pgx.Batch{}
-	batch.Queue(lockPool, req.Pool)
-	batch.Queue(firstFreeUpsert, req.Pool, req.Owner, end, start)
-	res := tx.SendBatch(ctx, batch)
-	if _, err := res.Exec(); err != nil {
-		res.Close()
-		return 0, err
-	}
+// allocateFirstFree is Allocate's path for the FirstFree rule. It first
+// tries without the pool's lock: the keep-or-pick-and-upsert statement
+// alone, atomic on its own. Allocators of different slots then run in
+// parallel, and the bookings' exclusion constraint still refuses a double
+// booking: when two of them race for one gateway, the later one fails with
+// an exclusion violation. That one, and any that follows, goes the locked
+// way: the pool's lock and the statement sent as one batch outside any
+// explicit transaction, which PostgreSQL runs as one implicit transaction
+// (one round trip, the lock held for one statement and the commit). Each
+// statement gets its own snapshot (READ COMMITTED), so the decision sees
+// what the previous holder of the lock committed. It returns 0 when no
+// gateway is free.
+func (s *Store) allocateFirstFree(ctx context.Context, req gateway.Request, start, end int64) (int64, error) {
 	var id int64
-	err := res.QueryRow().Scan(&id)
-	if cerr := res.Close(); err == nil {
-		err = cerr
+	err := s.pool.QueryRow(ctx, firstFreeUpsert, req.Pool, req.Owner, end, start).Scan(&id)
+	if retryable(err) {
+		batch := &pgx.Batch{}
+		batch.Queue(lockPool, req.Pool)
+		batch.Queue(firstFreeUpsert, req.Pool, req.Owner, end, start)
+		for attempt := 1; attempt < maxAttempts; attempt++ {
+			if id, err = sendAllocation(s.pool.SendBatch(ctx, batch)); !retryable(err) {
+				break
+			}
+		}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
+	}
+	return id, ctxErr(ctx, err)
+}
+
+// sendAllocation reads the answers of allocateFirstFree's batch.
+func sendAllocation(res pgx.BatchResults) (int64, error) {
+	var id int64
+	_, err := res.Exec()
+	if err == nil {
+		err = res.QueryRow().Scan(&id)
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
 	}
 	return id, err
 }
 
 // Allocate implements gateway.Store: the whole decision in one READ
-// COMMITTED transaction that first takes the pool's advisory lock, which
-// serialises the allocators of one pool across processes. The transaction is run again, a few times at most, when it
-// fails on the bookings' exclusion constraint, a serialization failure
-// or a deadlock.
+// COMMITTED transaction (an implicit one for FirstFree, see
+// allocateFirstFree) that first takes the pool's advisory lock, which
+// serialises the allocators of one pool across processes. The transaction
+// is run again, a few times at most, when it fails on the bookings'
+// exclusion constraint, a serialization failure or a deadlock.
 func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
 	if err := req.Slot.Validate(0); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -109,22 +137,24 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		}
 		return gateway.Booking{}, err
 	}
-	var out gateway.Booking
-	err := s.inRetriedTx(ctx, func(tx pgx.Tx) error {
-		start, end := req.Slot.Start.UnixNano(), req.Slot.End.UnixNano()
-		out = gateway.Booking{Owner: req.Owner, Pool: req.Pool, Slot: req.Slot}
-
-		if gateway.IsFirstFree(req.Rule) {
-			id, err := allocateFirstFree(ctx, tx, req, start, end)
-			switch {
-			case err != nil:
-				return err
-			case id == 0:
+	start, end := req.Slot.Start.UnixNano(), req.Slot.End.UnixNano()
+	out := gateway.Booking{Owner: req.Owner, Pool: req.Pool, Slot: req.Slot}
+	if gateway.IsFirstFree(req.Rule) {
+		id, err := s.allocateFirstFree(ctx, req, start, end)
+		switch {
+		case err != nil:
+			return gateway.Booking{}, err
+		case id == 0:
+			// Described after the fact: the list is what stands in the
+			// way now, which is what a caller can act on.
+			return gateway.Booking{}, s.inTx(ctx, func(tx pgx.Tx) error {
 				return noneFree(ctx, tx, req, start, end)
-			}
-			out.GatewayID = id
-			return nil
+			})
 		}
+		out.GatewayID = id
+		return out, nil
+	}
+	err := s.inRetriedTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockPool, req.Pool); err != nil {
 			return err
 		}

@@ -53,7 +53,8 @@ func migrations() ([]migrate.Migration, error) {
 
 // Open connects to the PostgreSQL database dsn (a URL or key=value
 // connection string as pgxpool.ParseConfig takes them, pool_max_conns
-// and runtime parameters such as search_path included) and applies the
+// and runtime parameters such as search_path included; plan_cache_mode
+// defaults to force_generic_plan) and applies the
 // migrations it lacks. A database with a newer schema than this package
 // knows gives ErrSchemaTooNew.
 func Open(ctx context.Context, dsn string) (*Store, error) {
@@ -63,6 +64,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	// The store's statements are few, prepared once per connection and
+	// shaped so that one plan suits every argument; planning each
+	// execution anew (PostgreSQL's default for the first five, and
+	// often for good) would cost more than running them.
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -61,3 +61,9 @@ func seedBench(b *testing.B) *sqlite.Store {
 func BenchmarkAllocateConcurrent(b *testing.B) {
 	storetest.BenchAllocateConcurrent(b, seedBench(b))
 }
+
+// BenchmarkAllocateReleaseConcurrent is
+// storetest.BenchAllocateReleaseConcurrent on the same data.
+func BenchmarkAllocateReleaseConcurrent(b *testing.B) {
+	storetest.BenchAllocateReleaseConcurrent(b, seedBench(b))
+}
