@@ -1,7 +1,7 @@
 # The commands of the README. `make test` is what CI runs.
 STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test vet lint unit fmt-check bench fuzz
+.PHONY: test vet lint unit fmt-check bench fuzz demo demo-assets
 
 test: fmt-check vet lint unit
 
@@ -17,6 +17,15 @@ lint:
 unit:
 	go test -race ./...
 
+# The demo portal on the embedded fakes: installs its player (hls.js,
+# from npm with the committed lockfile), then runs it. DEMO_FLAGS passes
+# flags, e.g. make demo DEMO_FLAGS="-addr 127.0.0.1:9000".
+demo: demo-assets
+	go run ./examples/demo $(DEMO_FLAGS)
+
+demo-assets:
+	npm ci --prefix examples/demo --no-audit --no-fund
+
 # Benchmarks recorded in BENCHMARKS.md.
 bench:
 	go test -run='^$$' -bench=. -benchmem -count=5 ./...
@@ -31,3 +40,4 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzParseMatchesEncodingXML$$' -fuzztime=$(FUZZTIME) ./bbb/internal/xmltree/
 	go test -run='^$$' -fuzz='^FuzzAnswers$$' -fuzztime=$(FUZZTIME) ./sipmediagw/
 	go test -run='^$$' -fuzz='^FuzzSanitizeChat$$' -fuzztime=$(FUZZTIME) ./sipmediagw/
+	go test -run='^$$' -fuzz='^FuzzPlaylist$$' -fuzztime=$(FUZZTIME) ./examples/demo/internal/teststream/

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/webinar"
+)
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// home lists the live events: on air now, then the coming ones.
+func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	now := a.clock.Now()
+	list, err := a.svc.List(r.Context(), webinar.Query{
+		Window: &gateway.Slot{Start: now.Add(-24 * time.Hour), End: now.Add(30 * 24 * time.Hour)},
+	})
+	if err != nil {
+		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		return
+	}
+	var data struct{ Live, Coming []webinar.Webinar }
+	for _, wb := range list {
+		switch {
+		case wb.State == webinar.Live:
+			data.Live = append(data.Live, wb)
+		case !wb.State.Over() && wb.Slot.End.After(now):
+			data.Coming = append(data.Coming, wb)
+		}
+	}
+	v := a.pages.view(r, "Live events", "live", data)
+	v.Refresh = 15
+	a.pages.render(w, http.StatusOK, "home", v)
+}
+
+func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
+	data := struct {
+		Users []demoUser
+		Next  string
+	}{demoUsers, localPath(r.URL.Query().Get("next"), "/")}
+	a.pages.render(w, http.StatusOK, "signin", a.pages.view(r, "Sign in", "signin", data))
+}
+
+// liveView is the live page's data.
+type liveView struct {
+	Event    webinar.LiveEvent
+	State    string
+	OnAir    bool
+	CanChat  bool // signed in and the chat is open
+	HLSReady bool // hls.js is installed
+	Message  string
+}
+
+func (a *app) liveView(r *http.Request) (liveView, error) {
+	ev, err := a.svc.LiveEvent(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return liveView{}, err
+	}
+	_, signed := a.userOf(r)
+	return liveView{
+		Event:    ev,
+		State:    stateLabel(ev.State, ""),
+		OnAir:    ev.State == webinar.Live,
+		CanChat:  signed && ev.ChatEnabled,
+		HLSReady: a.hlsJS != "",
+	}, nil
+}
+
+// livePage is the audience's page: the player and the chat.
+func (a *app) livePage(w http.ResponseWriter, r *http.Request) {
+	lv, err := a.liveView(r)
+	if errors.Is(err, webinar.ErrNotFound) {
+		a.pages.fail(w, r, http.StatusNotFound, "There is no such live event.")
+		return
+	}
+	if err != nil {
+		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		return
+	}
+	a.pages.render(w, http.StatusOK, "live", a.pages.view(r, lv.Event.Title, "live", lv))
+}
+
+// liveStatus is what the live page's script polls: the state, whether the
+// stream is on air and whether the chat is open.
+func (a *app) liveStatus(w http.ResponseWriter, r *http.Request) {
+	lv, err := a.liveView(r)
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"state": string(lv.Event.State), "label": lv.State, "onAir": lv.OnAir,
+		"chat": lv.Event.ChatEnabled, "hls": lv.Event.HLSURL,
+	})
+}
+
+// liveChat posts the audience's message into the meeting's public chat.
+// A script asks for JSON and stays on the page; a plain form gets the
+// page back.
+func (a *app) liveChat(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	wantsJSON := strings.Contains(r.Header.Get("Accept"), "application/json")
+	u, ok := a.userOf(r)
+	var err error
+	if !ok {
+		err = webinar.ErrForbidden
+	} else {
+		err = a.svc.PostChat(r.Context(), u, id, r.PostFormValue("message"))
+	}
+	if wantsJSON {
+		if err != nil {
+			writeJSON(w, chatStatus(err), map[string]string{"error": describe(err)})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"sent": r.PostFormValue("message")})
+		return
+	}
+	if err != nil {
+		lv, lerr := a.liveView(r)
+		if lerr != nil {
+			a.pages.fail(w, r, http.StatusNotFound, "There is no such live event.")
+			return
+		}
+		lv.Message = r.PostFormValue("message")
+		v := a.pages.view(r, lv.Event.Title, "live", lv)
+		v.Error = describe(err)
+		a.pages.render(w, chatStatus(err), "live", v)
+		return
+	}
+	http.Redirect(w, r, "/live/"+url.PathEscape(id)+"?done=sent", http.StatusSeeOther)
+}
+
+func chatStatus(err error) int {
+	var ie *webinar.InputError
+	switch {
+	case errors.As(err, &ie):
+		return http.StatusBadRequest
+	case errors.Is(err, webinar.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, webinar.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, webinar.ErrChatClosed), errors.Is(err, webinar.ErrInvalidState):
+		return http.StatusConflict
+	}
+	return http.StatusBadGateway
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
