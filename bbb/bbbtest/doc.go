@@ -32,6 +32,18 @@
 //     redirect=false and answer XML; otherwise, and always before 2.7, they
 //     redirect to errorRedirectUrl (2.7+) or the server's default logout
 //     URL with errors=[{"key":…,"message":…}] appended.
+//   - /html5client/join is a minimal meeting room for a human trying
+//     things out: meeting name, user and role, attendees, and the public
+//     chat (oldest first, UTC times on the injected clock), updated every
+//     3 s without losing what is being typed. Its forms post to
+//     /html5client/chat (sessionToken, message: trimmed, 1 to 500
+//     characters as for sendChatMessage; stored as by PostChat; 303 back)
+//     and /html5client/leave (sessionToken: as UserLeaves; opening the
+//     room again rejoins). Cross-site POSTs are 403, an unknown token 401,
+//     chatting from outside the meeting 403, a bad message 400. As the end
+//     drops a meeting's sessions, the room's own URL and forms carry its
+//     internal ID (meeting=…): for the minute BBB keeps an ended meeting,
+//     the room answers 410 "The meeting has ended" and the forms 404.
 //   - isMeetingRunning is true only while a meeting has attendees.
 //   - end marks the meeting forcibly ended at once (BBB does it a few
 //     seconds later) and fires meta_endCallbackUrl with meetingID and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,15 +11,19 @@ import (
 )
 
 // serveClientJoin plays the HTML5 client's entry page: the browser that
-// follows join's redirect lands here, and its user enters the meeting.
-// Opening the page again with the same token does not add a second user.
+// follows join's redirect lands here, its user enters the meeting, and the
+// page shows a minimal meeting room (attendees, public chat, the chat and
+// leave forms) that refreshes itself. Opening the page again with the same
+// token does not add a second user. With the internal meeting ID the room
+// carries in its own URL (meeting=…), a session the end dropped gets "the
+// meeting has ended" (410) rather than 401.
 func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("sessionToken")
+	q := r.URL.Query()
 	s.lock(s.clock.Now())
-	sess := s.sessions[token]
-	if sess == nil || s.meetings[sess.meeting.id] != sess.meeting || sess.meeting.ended {
+	sess, ended := s.clientSessionLocked(q.Get("sessionToken"), q.Get("meeting"))
+	if sess == nil {
 		s.unlock()
-		writeClientPage(w, http.StatusUnauthorized, "BigBlueButton", "Invalid session token. The meeting may have ended.")
+		writeClientGone(w, ended, http.StatusGone)
 		return
 	}
 	m := sess.meeting
@@ -45,9 +48,9 @@ func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
 			guest:      sess.guest,
 		})
 	}
-	name, user, role := m.name, sess.fullName, sess.role
+	room := roomLocked(sess)
 	s.unlock()
-	writeClientPage(w, http.StatusOK, name, user+" joined the meeting as "+role+".")
+	renderClientPage(w, http.StatusOK, clientPage{Title: room.Meeting, Room: room})
 }
 
 // serveGuestWait is the guest lobby a WAIT join redirects to.
@@ -61,19 +64,10 @@ func (s *Server) serveGuestWait(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.RUnlock()
 	if sess == nil {
-		writeClientPage(w, http.StatusUnauthorized, "BigBlueButton", "Invalid session token.")
+		writeClientPage(w, http.StatusUnauthorized, clientTitle, "Invalid session token.")
 		return
 	}
 	writeClientPage(w, http.StatusOK, name, "Please wait for a moderator to approve you joining the meeting.")
-}
-
-func writeClientPage(w http.ResponseWriter, status int, title, text string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"+
-		html.EscapeString(title)+"</title></head>\n<body><main id=\"app\"><p>"+html.EscapeString(text)+
-		"</p></main></body></html>\n")
 }
 
 // JoinError is why OpenJoinURL could not enter a meeting: BBB's messageKey

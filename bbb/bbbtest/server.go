@@ -209,8 +209,8 @@ func (s *Server) SignedURL(call, rawQuery string) string {
 func (s *Server) Version() string { return s.version.String() }
 
 // ServeHTTP serves the BBB API under BasePath + "/api" and the HTML5
-// client's join page under /html5client/join. Everything else is a 404
-// HTML page.
+// client's pages under /html5client/: join (the meeting room), guestWait,
+// and the room's chat and leave forms. Everything else is a 404 HTML page.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	if rest, ok := strings.CutPrefix(path, s.apiPrefix); ok {
@@ -229,6 +229,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/html5client/guestWait":
 		s.serveGuestWait(w, r)
+		return
+	case "/html5client/chat":
+		s.serveClientChat(w, r)
+		return
+	case "/html5client/leave":
+		s.serveClientLeave(w, r)
 		return
 	}
 	writeHTMLStatus(w, http.StatusNotFound)
