@@ -195,11 +195,7 @@ func (s *Server) UserLeaves(meetingID, userID string) error {
 	if i < 0 {
 		return ErrNoUser
 	}
-	m.attendees = append(m.attendees[:i], m.attendees[i+1:]...)
-	if len(m.attendees) == 0 {
-		m.emptySince = now
-		s.scheduleMeetingLocked(m)
-	}
+	s.leaveLocked(m, i, now)
 	return nil
 }
 
