@@ -50,6 +50,12 @@ func WithSecret(s string) Option { return func(c *config) { c.secret = s } }
 
 // WithClock sets the clock behind creation times, expiry, callback retries
 // and fault delays (the real clock by default). Tests pass clock.NewMock().
+//
+// Set the mock to a real date first (mock.Set): at the Unix epoch, where
+// a new mock starts, every createTime is 0, which bbb.JoinParams omits, so
+// join links are no longer bound to one run of a meeting and a test of
+// that binding passes without testing it. A meeting re-created at the same
+// mock instant also gets the same createTime: advance the mock in between.
 func WithClock(clk clock.Clock) Option { return func(c *config) { c.clock = clk } }
 
 // WithVersion sets the BBB release the server behaves as ("2.7.3", "3.0";
