@@ -60,8 +60,24 @@ func (s *Service) bbbFor(w *Webinar) *bbb.Client {
 func leaseKey(id string) string { return "webinar:" + id }
 
 // drive runs f holding the webinar's lease, so one process at a time
-// drives its side effects.
+// drives its side effects, and one goroutine of this process: the lease
+// is the process's (a holder may take its own lease again), so a second
+// goroutine, such as BBB's end callback arriving while End still runs,
+// would otherwise drive the same webinar at the same time and release
+// the lease under the first one.
 func (s *Service) drive(ctx context.Context, id string, f func() (Webinar, error)) (Webinar, error) {
+	s.drivingMu.Lock()
+	busy := s.driving[id]
+	s.driving[id] = true
+	s.drivingMu.Unlock()
+	if busy {
+		return Webinar{}, ErrBusy
+	}
+	defer func() {
+		s.drivingMu.Lock()
+		delete(s.driving, id)
+		s.drivingMu.Unlock()
+	}()
 	ok, err := s.store.AcquireLease(ctx, leaseKey(id), s.holder, s.leaseTTL, s.clock.Now())
 	if err != nil {
 		return Webinar{}, err

@@ -44,7 +44,11 @@ func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRe
 		Notifier: webinar.NotifierFunc(func(_ context.Context, e webinar.Event) {
 			f.mu.Lock()
 			f.events = append(f.events, e)
+			hook := f.hook
 			f.mu.Unlock()
+			if hook != nil {
+				hook(e)
+			}
 		}),
 		BBB: f.bbb.Client(), PublicURL: publicURL, Callbacks: signer, ChatRelay: relay})
 	require.NoError(t, err)
@@ -238,4 +242,47 @@ func TestDisablingTheChatHidesItAtOnce(t *testing.T) {
 	assert.False(t, w.ChatVisible)
 	assert.False(t, f.gw.ChatPanelVisible(w.Session), "hidden in the stream at once")
 	require.ErrorIs(t, f.svc.PostChat(ctx, student, w.ID, "hello"), webinar.ErrChatClosed)
+}
+
+// While a goroutine drives a webinar, another goroutine of the same
+// process must not drive it too, as when BBB's end callback arrives while
+// End runs: here the presenter's buttons are pressed while End runs (the
+// notifier is called inside End). The lease alone does not
+// stop it, since a holder may take its own lease again.
+func TestOneDriverPerWebinarInProcess(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelaySIPMediaGW)
+	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Race", Slot: slot(0, 2)})
+	require.NoError(t, err)
+	live, err := f.svc.Start(ctx, teacher, w.ID)
+	require.NoError(t, err)
+
+	var during []error
+	f.mu.Lock()
+	f.hook = func(e webinar.Event) {
+		if e.Kind == webinar.StateChanged && e.To == webinar.Ending {
+			_, err := f.svc.StopLive(ctx, teacher, live.ID)
+			during = append(during, err)
+			_, err = f.svc.RestartLive(ctx, teacher, live.ID)
+			during = append(during, err)
+		}
+	}
+	f.mu.Unlock()
+
+	ended, err := f.svc.End(ctx, teacher, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, webinar.Ended, ended.State)
+	require.Len(t, during, 2)
+	for _, err := range during {
+		assert.ErrorIs(t, err, webinar.ErrBusy, "a second driver in the same process is refused")
+	}
+
+	// Once End is done, the webinar can be driven again (nothing is left
+	// marked as driven): ending it again is a no-op, not ErrBusy.
+	f.mu.Lock()
+	f.hook = nil
+	f.mu.Unlock()
+	_, err = f.svc.End(ctx, teacher, w.ID)
+	require.NoError(t, err)
 }

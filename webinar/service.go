@@ -29,8 +29,12 @@ type InputError struct {
 
 func (e *InputError) Error() string { return "webinar: " + e.Field + ": " + e.Reason }
 
-// MaxTitleLen is the longest title, in characters.
-const MaxTitleLen = 250
+// MinTitleLen and MaxTitleLen bound a title, in characters. The title is
+// the BBB meeting's name, which BBB wants 2 characters long at least.
+const (
+	MinTitleLen = 2
+	MaxTitleLen = 250
+)
 
 // Config wires a Service.
 type Config struct {
@@ -85,6 +89,9 @@ type Service struct {
 
 	missMu sync.Mutex
 	misses map[string]int // webinar ID → ticks its meeting was missing in a row
+
+	drivingMu sync.Mutex
+	driving   map[string]bool // webinar IDs a goroutine of this process drives
 }
 
 // NewService checks cfg and returns a Service.
@@ -95,7 +102,8 @@ func NewService(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, gateways: cfg.Gateways, policy: cfg.Policy, notifier: cfg.Notifier,
 		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger),
 		bbb: map[string]*bbb.Client{}, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
-		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, misses: map[string]int{}}
+		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, misses: map[string]int{},
+		driving: map[string]bool{}}
 	for name, c := range cfg.BBBServers {
 		if c != nil {
 			s.bbb[name] = c
@@ -146,6 +154,9 @@ type Draft struct {
 func checkTitle(t string) error {
 	if strings.TrimSpace(t) == "" {
 		return &InputError{Field: "title", Reason: "required"}
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(t)) < MinTitleLen {
+		return &InputError{Field: "title", Reason: fmt.Sprintf("at least %d characters", MinTitleLen)}
 	}
 	if !utf8.ValidString(t) || utf8.RuneCountInString(t) > MaxTitleLen {
 		return &InputError{Field: "title", Reason: fmt.Sprintf("at most %d characters of valid UTF-8", MaxTitleLen)}

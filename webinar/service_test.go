@@ -25,6 +25,7 @@ type fixture struct {
 	clock    *clock.Mock
 	mu       sync.Mutex
 	events   []webinar.Event
+	hook     func(webinar.Event) // called after each event is recorded, outside mu
 }
 
 var (
@@ -53,7 +54,11 @@ func newFixture(t *testing.T, nGateways int) *fixture {
 		Notifier: webinar.NotifierFunc(func(_ context.Context, e webinar.Event) {
 			f.mu.Lock()
 			f.events = append(f.events, e)
+			hook := f.hook
 			f.mu.Unlock()
+			if hook != nil {
+				hook(e)
+			}
 		})})
 	require.NoError(t, err)
 	f.svc = svc
@@ -222,7 +227,12 @@ func TestUpdateAndDeleteRules(t *testing.T) {
 	f := newFixture(t, 1)
 	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
 	require.NoError(t, err)
-	title := "x"
+	for _, short := range []string{"x", " é "} {
+		_, err = f.svc.Update(ctx, teacher, w.ID, webinar.Changes{Title: &short})
+		var short *webinar.InputError
+		require.ErrorAs(t, err, &short, "BBB refuses a meeting name under 2 characters")
+	}
+	title := "xy"
 	_, err = f.svc.Update(ctx, student, w.ID, webinar.Changes{Title: &title})
 	require.ErrorIs(t, err, webinar.ErrForbidden)
 	_, err = f.svc.Update(ctx, admin, w.ID, webinar.Changes{Title: &title})
