@@ -171,13 +171,14 @@ func (a *app) updateGateway(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	title := "Edit " + g.Name
 	f := readGatewayForm(r, &g)
 	if len(f.Errors) > 0 {
-		a.gatewayFailed(w, r, "Edit "+g.Name, f, nil)
+		a.gatewayFailed(w, r, title, f, nil)
 		return
 	}
 	if err := a.gateways.UpdateGateway(r.Context(), g); err != nil {
-		a.gatewayFailed(w, r, "Edit "+g.Name, f, err)
+		a.gatewayFailed(w, r, title, f, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/gateways?done=gateway", http.StatusSeeOther)

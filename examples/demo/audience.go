@@ -128,6 +128,7 @@ func (a *app) liveChat(w http.ResponseWriter, r *http.Request) {
 		}
 		lv.Message = r.PostFormValue("message")
 		v := a.pages.view(r, lv.Event.Title, "live", lv)
+		v.Path, v.Here = "/live/"+url.PathEscape(id), "/live/"+url.PathEscape(id) // sign-in comes back to the page
 		v.Error = describe(err)
 		a.pages.render(w, chatStatus(err), "live", v)
 		return

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,22 +21,26 @@ import (
 // fakeGatewayName names the i-th fake gateway (from 1); the demo finds its
 // gateways again by this name after a restart, when the fakes listen on
 // new ports.
-func fakeGatewayName(i int) string { return fmt.Sprintf("Fake gateway %d", i) }
+func fakeGatewayName(i int) string { return fakePrefix + strconv.Itoa(i) }
+
+const fakePrefix = "Fake gateway "
 
 // fakes are what the demo runs against without a real BBB: a fake BBB
 // 3.0, one fake SIPMediaGW server per gateway, the HLS test stream each
 // gateway "publishes" while it streams, and a stand-in for the streaming
 // bot, which joins the meeting as a real bot does, through the bot page.
 type fakes struct {
-	bbb    *bbbtest.Server
-	gws    []*sipmediagwtest.Server
-	hls    http.Handler
-	base   string
-	logger *slog.Logger
-	svc    *webinar.Service // set once the service exists
-	client *http.Client     // the bot's browser
-	wg     sync.WaitGroup
-	closed chan struct{}
+	bbb     *bbbtest.Server
+	gws     []*sipmediagwtest.Server
+	hls     http.Handler
+	base    string
+	logger  *slog.Logger
+	svc     *webinar.Service // set once the service exists
+	client  *http.Client     // the bot's browser
+	jobs    chan func(ctx context.Context) error
+	pending sync.WaitGroup // the bot's steps queued or running
+	wg      sync.WaitGroup
+	closed  chan struct{}
 }
 
 func startFakes(o options, base string, logger *slog.Logger) (*fakes, error) {
@@ -44,8 +49,11 @@ func startFakes(o options, base string, logger *slog.Logger) (*fakes, error) {
 		base:   base,
 		logger: logger,
 		client: &http.Client{Timeout: 10 * time.Second},
+		jobs:   make(chan func(ctx context.Context) error, 64),
 		closed: make(chan struct{}),
 	}
+	f.wg.Add(1)
+	go f.runBot()
 	for range o.FakeGateways {
 		f.gws = append(f.gws, sipmediagwtest.NewServer(sipmediagwtest.V17,
 			sipmediagwtest.WithStartDelay(o.FakeStartDelay), sipmediagwtest.WithLogger(logger)))
@@ -74,22 +82,39 @@ func (f *fakes) onAir(name string) (time.Time, bool) {
 
 // register points the fake gateways of the store at this run's fake
 // servers, creating the missing ones and disabling those beyond
-// -fake-gateways.
+// -fake-gateways. A stored gateway whose old address a new fake server
+// now has is first parked at an address of its own, since two gateways
+// cannot share a server.
 func (f *fakes) register(ctx context.Context, gws *gateway.Service) error {
 	existing, err := gws.Gateways(ctx)
 	if err != nil {
 		return err
 	}
+	taken := map[string]bool{}
+	for _, srv := range f.gws {
+		taken[gateway.ServerKey(srv.URL)] = true
+	}
 	byName := map[string]gateway.Gateway{}
 	for _, g := range existing {
+		if !strings.HasPrefix(g.Name, fakePrefix) {
+			continue
+		}
+		if taken[gateway.ServerKey(g.Server.URL)] {
+			g.Server.URL = "http://parked-" + strconv.FormatInt(g.ID, 10) + ".invalid"
+			if err := gws.UpdateGateway(ctx, g); err != nil {
+				return err
+			}
+		}
 		byName[g.Name] = g
 	}
 	for i, srv := range f.gws {
-		g, found := byName[fakeGatewayName(i+1)]
-		delete(byName, fakeGatewayName(i+1))
+		name := fakeGatewayName(i + 1)
+		g, found := byName[name]
+		delete(byName, name)
 		if !found {
-			g = gateway.Gateway{Name: fakeGatewayName(i + 1), Order: i + 1, Enabled: true}
+			g = gateway.Gateway{Name: name, Order: i + 1}
 		}
+		g.Enabled = true
 		g.RTMPURL = gateway.NewSecret(fmt.Sprintf("rtmp://127.0.0.1/live/demo-%d", i+1))
 		g.HLSURL = f.base + "/hls/" + hlsName(i+1) + "/index.m3u8"
 		g.Server = gateway.Server{
@@ -107,8 +132,8 @@ func (f *fakes) register(ctx context.Context, gws *gateway.Service) error {
 			return fmt.Errorf("fake gateway %d: %w", i+1, err)
 		}
 	}
-	for name, g := range byName {
-		if strings.HasPrefix(name, "Fake gateway ") && g.Enabled {
+	for _, g := range byName {
+		if g.Enabled {
 			g.Enabled = false
 			if err := gws.UpdateGateway(ctx, g); err != nil {
 				return err
@@ -132,23 +157,54 @@ func (f *fakes) notify(_ context.Context, e webinar.Event) {
 	}
 }
 
+// background queues a step of the bot. The steps run one after the
+// other, in the order the events came, so that a restart's leave cannot
+// overtake its join.
 func (f *fakes) background(do func(ctx context.Context) error) {
-	f.wg.Add(1)
-	go func() {
-		defer f.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		go func() {
-			select {
-			case <-f.closed:
-				cancel()
-			case <-ctx.Done():
+	f.pending.Add(1)
+	select {
+	case f.jobs <- do:
+	default:
+		f.pending.Done()
+		f.logger.Warn("fake streaming bot: too many steps queued, one dropped")
+	}
+}
+
+// waitBot blocks until the bot has no step queued or running.
+func (f *fakes) waitBot() { f.pending.Wait() }
+
+// runBot runs the bot's steps until Close.
+func (f *fakes) runBot() {
+	defer f.wg.Done()
+	for {
+		select {
+		case <-f.closed:
+			for {
+				select {
+				case <-f.jobs:
+					f.pending.Done()
+				default:
+					return
+				}
 			}
-		}()
-		if err := do(ctx); err != nil {
-			f.logger.Warn("fake streaming bot", "err", err)
+		case do := <-f.jobs:
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			done := make(chan struct{})
+			go func() { // Close cancels the step in flight
+				select {
+				case <-f.closed:
+					cancel()
+				case <-done:
+				}
+			}()
+			if err := do(ctx); err != nil {
+				f.logger.Warn("fake streaming bot", "err", err)
+			}
+			close(done)
+			cancel()
+			f.pending.Done()
 		}
-	}()
+	}
 }
 
 // botJoins does what the SIPMediaGW bot's browser does: it opens the

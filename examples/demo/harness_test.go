@@ -70,7 +70,12 @@ func (d *demoServer) visitor(t testing.TB) *visitor {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A transport of its own: the server's Close closes the idle
+	// connections of http.DefaultTransport, which parallel tests share.
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
 	return &visitor{t: t, base: d.URL, client: &http.Client{
+		Transport:     tr,
 		Jar:           jar,
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -128,7 +129,11 @@ func noticeText(key string) string { return notices[key] }
 // routes registers the pages on mux.
 func (p *pages) routes(mux *http.ServeMux) {
 	a := p.a
-	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, sameOrigin(h)) }
+	var publicHost string
+	if u, err := url.Parse(a.base); err == nil {
+		publicHost = u.Host
+	}
+	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, sameOrigin(publicHost, h)) }
 
 	handle("GET /{$}", a.home)
 	handle("GET /signin", a.signInPage)

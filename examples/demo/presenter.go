@@ -114,20 +114,25 @@ func formError(f *webinarForm, err error) string {
 	return describe(err)
 }
 
-func (a *app) newWebinarPage(w http.ResponseWriter, r *http.Request) {
+// creator returns the signed-in user when they may create webinars.
+func (a *app) creator(w http.ResponseWriter, r *http.Request) (webinar.User, bool) {
 	u, ok := a.requireUser(w, r)
-	if !ok {
-		return
-	}
-	if !(webinar.PodPolicy{}).CanCreate(u) {
+	if ok && !(webinar.PodPolicy{}).CanCreate(u) {
 		a.pages.fail(w, r, http.StatusForbidden, "Only staff and faculty create webinars: sign in as Ada Lovelace.")
+		return u, false
+	}
+	return u, ok
+}
+
+func (a *app) newWebinarPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := a.creator(w, r); !ok {
 		return
 	}
 	a.pages.render(w, http.StatusOK, "webinar_form", a.pages.view(r, "New webinar", "webinars", a.defaultForm()))
 }
 
 func (a *app) createWebinar(w http.ResponseWriter, r *http.Request) {
-	u, ok := a.requireUser(w, r)
+	u, ok := a.creator(w, r)
 	if !ok {
 		return
 	}

@@ -79,8 +79,9 @@ func localPath(p, def string) string {
 }
 
 // sameOrigin refuses the POSTs a browser marks as cross-site, or whose
-// Origin is not this site.
-func sameOrigin(next http.Handler) http.Handler {
+// Origin is neither the request's host nor publicHost, the host of the
+// portal's public URL (a reverse proxy may rewrite Host).
+func sameOrigin(publicHost string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			switch r.Header.Get("Sec-Fetch-Site") {
@@ -90,7 +91,7 @@ func sameOrigin(next http.Handler) http.Handler {
 				return
 			}
 			if o := r.Header.Get("Origin"); o != "" {
-				if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+				if u, err := url.Parse(o); err != nil || u.Host != r.Host && u.Host != publicHost {
 					http.Error(w, "cross-site request refused", http.StatusForbidden)
 					return
 				}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bbbcast/bbbcast/webinar"
+)
+
+// The tests below each pin a bug found in the demo, now fixed.
+
+// .offair { display: grid } used to win over the hidden attribute, so the
+// off-air notice showed under a playing stream.
+func TestHiddenAttributeWins(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	css := d.anon(t).get("/static/style.css").body
+	if !regexp.MustCompile(`\[hidden\]\s*\{\s*display:\s*none\s*!important`).MatchString(css) {
+		t.Error("the hidden attribute loses to the display rules of the page")
+	}
+}
+
+// BBB's end callback, arriving while End still ran, drove the webinar at
+// the same time: End then failed with "changed concurrently".
+func TestEndDoesNotRaceTheCallback(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	ada := d.as(t, "ada")
+	for i := range 10 {
+		id := d.newWebinar(t, ada, fmt.Sprintf("Run %d", i))
+		d.act(t, ada, id, "start")
+		d.act(t, ada, id, "end")
+		if _, failed := d.app.actions.status(id); failed != "" {
+			t.Fatalf("run %d: end failed: %s", i, failed)
+		}
+		d.wantState(t, id, webinar.Ended)
+	}
+}
+
+// A one-character title was accepted, then BBB refused the meeting name.
+func TestOneCharacterTitleRefused(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	res := d.as(t, "ada").post("/webinars/new", webinarValues("X", slotStart(time.Now()), 60, true, true))
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("one-character title: %d, want 422", res.status)
+	}
+	wantContains(t, "form", res.body, "at least 2 characters", `aria-invalid="true"`)
+}
+
+// A fake gateway disabled by a run with fewer fakes stayed disabled when
+// a later run served it again.
+func TestFakeGatewayEnabledAgain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	t.Run("two", func(t *testing.T) { startDemo(t, func(o *options) { o.Data = dir }) })
+	t.Run("one", func(t *testing.T) {
+		d := startDemo(t, func(o *options) { o.Data = dir; o.FakeGateways = 1 })
+		if d.gatewayNamed(t, "Fake gateway 2").Enabled {
+			t.Error("a gateway no fake serves stays enabled")
+		}
+	})
+	t.Run("two again", func(t *testing.T) {
+		d := startDemo(t, func(o *options) { o.Data = dir })
+		if !d.gatewayNamed(t, "Fake gateway 2").Enabled {
+			t.Error("a gateway a fake serves again stays disabled")
+		}
+	})
+}
+
+// A refused edit that blanked the name titled the page "Edit ".
+func TestGatewayEditHeading(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	g := d.gatewayNamed(t, "Fake gateway 1")
+	f := editForm(g)
+	f.Set("name", "")
+	res := d.as(t, "grace").post("/admin/gateways/"+strconv.FormatInt(g.ID, 10), f)
+	wantContains(t, "refused edit", res.body, "<h1>Edit Fake gateway 1</h1>")
+}
+
+// Behind a reverse proxy that rewrites Host, the browser's Origin is the
+// public URL's: every POST was refused.
+func TestPublicOriginAccepted(t *testing.T) {
+	t.Parallel()
+	a, err := newApp(context.Background(), options{Data: t.TempDir(), Assets: ".", Timezone: "UTC", FakeGateways: 1},
+		"https://demo.example", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		origin string
+		want   int
+	}{
+		{"https://demo.example", http.StatusSeeOther},
+		{"https://evil.example", http.StatusForbidden},
+	} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/signin", strings.NewReader("user=ada"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", tc.origin)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("Origin %s: %s, want %d", tc.origin, resp.Status, tc.want)
+		}
+	}
+}
+
+// The page drawn for a refused anonymous chat post sent "Sign in" back
+// to the POST-only chat path, a 404 after signing in.
+func TestSignInLinkAfterChatRefusal(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	ada := d.as(t, "ada")
+	id := d.newWebinar(t, ada, "Chat")
+	d.act(t, ada, id, "start")
+	res := d.anon(t).post("/live/"+id+"/chat", url.Values{"message": {"hi"}})
+	wantAbsent(t, "page", res.body, "next=%2flive%2f"+id+"%2fchat", "next=/live/"+id+"/chat")
+	wantContains(t, "page", res.body, `/signin?next=%2flive%2f`+id+`"`)
+	d.endWebinar(t, ada, id)
+}
