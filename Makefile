@@ -14,8 +14,11 @@ vet:
 lint:
 	$(STATICCHECK) ./...
 
+# Test artifacts (the browser test's screenshots) are kept in ARTIFACTS.
+ARTIFACTS ?= $(CURDIR)/test-artifacts
 unit:
-	go test -race ./...
+	mkdir -p $(ARTIFACTS)
+	go test -race -artifacts -outputdir=$(ARTIFACTS) ./...
 
 # The demo portal on the embedded fakes: installs its player (hls.js,
 # from npm with the committed lockfile), then runs it. DEMO_FLAGS passes

@@ -62,7 +62,7 @@ func TestGatewaysPageAccess(t *testing.T) {
 	}
 	wantContains(t, "gateways page", res.body, "Fake gateway 1", "Fake gateway 2",
 		`<a href="/admin/gateways/`+strconv.FormatInt(g1.ID, 10)+`">Fake gateway 1</a>`,
-		"<code>"+d.app.fakes.gws[0].URL+"</code>", "(legacy)", `<span class="badge live">enabled</span>`,
+		"<code>"+d.app.fakes.gws[0].URL+"</code>", "(legacy)", `<span class="badge ok">enabled</span>`,
 		`href="/admin/gateways/new"`, `href="/admin/capacity"`, `<a href="/admin/gateways" aria-current="page">Admin</a>`)
 	if i, j := strings.Index(res.body, "Fake gateway 1"), strings.Index(res.body, "Fake gateway 2"); i > j {
 		t.Error("gateways not in allocation order")
@@ -332,7 +332,7 @@ func TestDisableGateway(t *testing.T) {
 	}
 	list := grace.get("/admin/gateways").body
 	wantContains(t, "gateways page", list, `<span class="badge over">disabled</span>`)
-	if strings.Count(list, `<span class="badge live">enabled</span>`) != 1 {
+	if strings.Count(list, `<span class="badge ok">enabled</span>`) != 1 {
 		t.Error("want one enabled gateway listed")
 	}
 

@@ -180,8 +180,11 @@ func (a *app) webinarPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view := a.viewOf(r.Context(), wb, true)
 	v := a.pages.view(r, wb.Title, "webinars", view)
-	if view.StateClass == "busy" {
+	switch {
+	case view.StateClass == "busy":
 		v.Refresh = 2
+	case wb.State == webinar.Live && !view.hasAttendee(webinar.BotName):
+		v.Refresh = 2 // the bot joins just after the stream starts
 	}
 	a.pages.render(w, http.StatusOK, "webinar", v)
 }

@@ -94,3 +94,13 @@ func (a *app) viewOf(ctx context.Context, w webinar.Webinar, withMeeting bool) w
 	}
 	return v
 }
+
+// hasAttendee reports whether someone of that name is in the meeting.
+func (v *webinarView) hasAttendee(name string) bool {
+	for _, at := range v.Attendees {
+		if at.Name == name {
+			return true
+		}
+	}
+	return false
+}
