@@ -95,15 +95,14 @@ RETURNING gateway_id`
 func (s *Store) allocateFirstFree(ctx context.Context, req gateway.Request, start, end int64) (int64, error) {
 	var id int64
 	err := s.pool.QueryRow(ctx, firstFreeUpsert, req.Pool, req.Owner, end, start).Scan(&id)
-	if retryable(err) {
+	for attempt := 1; attempt < maxAttempts && retryable(err); attempt++ {
+		// A new batch each time: pgx keeps in a sent batch the prepared
+		// statements of the connection it went through, which another
+		// connection of the pool does not have.
 		batch := &pgx.Batch{}
 		batch.Queue(lockPool, req.Pool)
 		batch.Queue(firstFreeUpsert, req.Pool, req.Owner, end, start)
-		for attempt := 1; attempt < maxAttempts; attempt++ {
-			if id, err = sendAllocation(s.pool.SendBatch(ctx, batch)); !retryable(err) {
-				break
-			}
-		}
+		id, err = sendAllocation(s.pool.SendBatch(ctx, batch))
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
