@@ -51,7 +51,7 @@ type liveView struct {
 	Event    webinar.LiveEvent
 	State    string
 	OnAir    bool
-	CanChat  bool // signed in and the chat is open
+	ChatOpen bool // the chat is enabled and the webinar live: messages go through
 	HLSReady bool // hls.js is installed
 	Message  string
 }
@@ -61,12 +61,11 @@ func (a *app) liveView(r *http.Request) (liveView, error) {
 	if err != nil {
 		return liveView{}, err
 	}
-	_, signed := a.userOf(r)
 	return liveView{
 		Event:    ev,
 		State:    stateLabel(ev.State, ""),
 		OnAir:    ev.State == webinar.Live,
-		CanChat:  signed && ev.ChatEnabled,
+		ChatOpen: ev.ChatEnabled && ev.State == webinar.Live,
 		HLSReady: a.hlsJS != "",
 	}, nil
 }
@@ -95,7 +94,7 @@ func (a *app) liveStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"state": string(lv.Event.State), "label": lv.State, "onAir": lv.OnAir,
-		"chat": lv.Event.ChatEnabled, "hls": lv.Event.HLSURL,
+		"chat": lv.Event.ChatEnabled, "chatOpen": lv.ChatOpen, "hls": lv.Event.HLSURL,
 	})
 }
 

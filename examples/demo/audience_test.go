@@ -443,3 +443,38 @@ func TestStaticFiles(t *testing.T) {
 		}
 	}
 }
+
+// The chat form is there when the chat is enabled, but it only sends
+// while the webinar is live; the status the page polls says so.
+func TestChatOpensWhileLive(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	ada, sam := d.as(t, "ada"), d.as(t, "sam")
+	id := d.newWebinar(t, ada, "Opens when live")
+
+	check := func(state string, open bool) {
+		t.Helper()
+		page := sam.get("/live/" + id).body
+		disabled := strings.Contains(page, `<fieldset id="chat-fields" disabled>`)
+		waiting := strings.Contains(page, `<p id="chat-wait" class="muted">`)
+		if disabled == open || waiting == open {
+			t.Errorf("%s: chat form disabled %v, wait note shown %v; want open %v", state, disabled, waiting, open)
+		}
+		var st struct {
+			ChatOpen bool `json:"chatOpen"`
+		}
+		if err := json.Unmarshal([]byte(sam.get("/live/"+id+"/status").body), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.ChatOpen != open {
+			t.Errorf("%s: status chatOpen %v, want %v", state, st.ChatOpen, open)
+		}
+	}
+	check("scheduled", false)
+	d.act(t, ada, id, "start")
+	check("live", true)
+	d.act(t, ada, id, "stop-live")
+	check("live stopped", false)
+	d.endWebinar(t, ada, id)
+	check("ended", false)
+}

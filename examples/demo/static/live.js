@@ -69,6 +69,11 @@
         }
         chat.hidden = !s.chat;
         chatOff.hidden = s.chat;
+        var fields = document.getElementById("chat-fields");
+        if (fields) {
+          fields.disabled = !s.chatOpen;
+          document.getElementById("chat-wait").hidden = s.chatOpen;
+        }
       })
       .catch(function () {})
       .finally(function () { setTimeout(poll, 3000); });
