@@ -21,7 +21,7 @@ const maxFormBytes = 8 << 10
 //
 //	mux.Handle("/webinar/", http.StripPrefix("/webinar", svc.Handler(users)))
 //
-// users tells who the request's user is, from the host's session (false
+// which Mount does. users tells who the request's user is, from the host's session (false
 // for an anonymous request). The routes:
 //
 //	GET  /callback/end                BBB's end-of-meeting callback (signed URL)
@@ -50,6 +50,19 @@ func (s *Service) Handler(users func(*http.Request) (User, bool)) http.Handler {
 	mux.HandleFunc("POST /webinars/{id}/{action}", h.action)
 	mux.HandleFunc("GET /webinars/{id}/join", h.presenterJoin)
 	return mux
+}
+
+// Mount serves Handler(users) on mux under the path of Config.PublicURL
+// (https://portal.example.org/webinar mounts it at /webinar/; a PublicURL
+// without a path mounts it at the root). It is the one-line form of
+//
+//	mux.Handle(path+"/", http.StripPrefix(path, svc.Handler(users)))
+func (s *Service) Mount(mux *http.ServeMux, users func(*http.Request) (User, bool)) {
+	path := ""
+	if u, err := url.Parse(s.publicURL); err == nil {
+		path = strings.TrimRight(u.Path, "/")
+	}
+	mux.Handle(path+"/", http.StripPrefix(path, s.Handler(users)))
 }
 
 type handler struct {

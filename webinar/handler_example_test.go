@@ -45,6 +45,6 @@ func ExampleService_Handler() {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/webinar/", http.StripPrefix("/webinar", svc.Handler(users)))
+	svc.Mount(mux, users) // at /webinar/, PublicURL's path
 	_ = &http.Server{Addr: ":8080", Handler: mux} // then ListenAndServe
 }

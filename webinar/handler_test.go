@@ -14,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
+	"github.com/bbbcast/bbbcast/store/memory"
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
@@ -370,4 +372,44 @@ func TestHandlerPresenterJoin(t *testing.T) {
 	got, err := f.svc.Get(ctx, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.Live, got.State, "the presenter's arrival starts the webinar")
+}
+
+// Mount serves the handler under PublicURL's path, whatever the slashes.
+func TestMount(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		publicURL, callback string
+	}{
+		{"https://portal.example.org/webinar", "/webinar/callback/end"},
+		{"https://portal.example.org/webinar/", "/webinar/callback/end"},
+		{"https://portal.example.org/a/b", "/a/b/callback/end"},
+		{"https://portal.example.org", "/callback/end"},
+	} {
+		t.Run(tc.publicURL, func(t *testing.T) {
+			t.Parallel()
+			store := memory.New()
+			signer, err := bbb.NewCallbackSigner([]byte("0123456789abcdef0123456789abcdef"))
+			require.NoError(t, err)
+			client, err := bbb.NewClient("https://bbb.example.org/bigbluebutton", "0123456789abcdef0123456789")
+			require.NoError(t, err)
+			svc, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store),
+				BBB: client, Callbacks: signer, PublicURL: tc.publicURL})
+			require.NoError(t, err)
+			mux := http.NewServeMux()
+			svc.Mount(mux, func(*http.Request) (webinar.User, bool) { return webinar.User{}, false })
+
+			// An unsigned end callback reaches the handler, which refuses
+			// it (404 for a bad credential); outside the path, the mux's 404
+			// page has no JSON.
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.callback+"?meetingID=x", nil))
+			assert.NotEqual(t, http.StatusOK, rec.Code)
+			assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "answered by the webinar handler")
+
+			rec = httptest.NewRecorder()
+			mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/elsewhere/callback/end", nil))
+			assert.Equal(t, http.StatusNotFound, rec.Code)
+			assert.Empty(t, rec.Header().Get("Cache-Control"), "not the webinar handler")
+		})
+	}
 }

@@ -194,7 +194,7 @@ func (a *app) Close() {
 // Handler routes the portal's pages, its assets and the webinar service.
 func (a *app) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(servicePath+"/", http.StripPrefix(servicePath, a.svc.Handler(a.userOf)))
+	a.svc.Mount(mux, a.userOf) // at servicePath, PublicURL's path
 	if a.fakes != nil {
 		mux.Handle("/hls/", http.StripPrefix("/hls", a.fakes.hls))
 	}

@@ -10,12 +10,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
@@ -69,10 +69,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		id := r.Header.Get("X-User")
 		return webinar.User{ID: id, Name: id}, id != "" && getenv("TRUST_X_USER") == "1"
 	}
-	public, _ := url.Parse(strings.TrimSuffix(getenv("PUBLIC_URL"), "/")) // NewService checked it
 	mux := http.NewServeMux()
-	mux.Handle(public.Path+"/", http.StripPrefix(public.Path, svc.Handler(users)))
-	srv := &http.Server{Handler: mux} // ADDR is loopback behind the https proxy of PUBLIC_URL
+	svc.Mount(mux, users)                                                  // under PUBLIC_URL's path
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second} // ADDR: loopback, behind PUBLIC_URL
 	go func() { logger.Info("serving", "addr", ln.Addr().String()); _ = srv.Serve(ln) }()
 	_ = svc.Watch(ctx, webinar.WatchOptions{})      // until SIGINT or SIGTERM
 	return srv.Shutdown(context.WithoutCancel(ctx)) // lets the requests in flight finish
