@@ -45,6 +45,6 @@ func ExampleService_Handler() {
 	}
 
 	mux := http.NewServeMux()
-	svc.Mount(mux, users) // at /webinar/, PublicURL's path
+	svc.Mount(mux, users)                         // at /webinar/, PublicURL's path
 	_ = &http.Server{Addr: ":8080", Handler: mux} // then ListenAndServe
 }
