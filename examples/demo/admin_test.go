@@ -374,7 +374,7 @@ func TestCapacityPage(t *testing.T) {
 		t.Fatalf("capacity: %d", res.status)
 	}
 	if strings.Contains(res.body, "<caption>Free gateways on "+today+"</caption>") {
-		wantContains(t, "capacity today", res.body, "<td>00:00</td><td>00:00</td>", "<td>2 of 2</td>", `aria-label="100% free"`)
+		wantContains(t, "capacity today", res.body, "<td>00:00</td><td>24:00</td>", "<td>2 of 2</td>", `aria-label="100% free"`)
 		if n := strings.Count(res.body, "<tr>\n"); n > 2 {
 			t.Logf("%d rows", n)
 		}
@@ -390,14 +390,14 @@ func TestCapacityPage(t *testing.T) {
 	wantContains(t, "booked day", res.body, "<caption>Free gateways on 2033-06-07</caption>",
 		"<td>00:00</td><td>10:00</td>\n    <td>2 of 2</td>",
 		"<td>10:00</td><td>11:00</td>\n    <td>1 of 2</td>",
-		"<td>11:00</td><td>00:00</td>\n    <td>2 of 2</td>",
+		"<td>11:00</td><td>24:00</td>\n    <td>2 of 2</td>",
 		`aria-label="50% free"`,
 		`href="/admin/capacity?day=2033-06-06&amp;pool="`, `href="/admin/capacity?day=2033-06-08&amp;pool="`)
 	if n := strings.Count(res.body, " of 2</td>"); n != 3 {
 		t.Errorf("%d rows, want 3", n)
 	}
 	// The day before is free all day.
-	wantContains(t, "day before", grace.get("/admin/capacity?day=2033-06-06").body, "<td>00:00</td><td>00:00</td>\n    <td>2 of 2</td>")
+	wantContains(t, "day before", grace.get("/admin/capacity?day=2033-06-06").body, "<td>00:00</td><td>24:00</td>\n    <td>2 of 2</td>")
 
 	// Garbage falls back to today.
 	for _, q := range []string{"garbage", "2033-13-01", "", "07/06/2033"} {
@@ -419,7 +419,7 @@ func TestCapacityPage(t *testing.T) {
 	}
 	res = grace.get("/admin/capacity?day=2033-06-07&pool=site-b")
 	wantContains(t, "site-b", res.body, `<option value="">default</option>`, `<option value="site-b" selected>site-b</option>`,
-		"<td>00:00</td><td>00:00</td>\n    <td>1 of 1</td>", `href="/admin/capacity?day=2033-06-08&amp;pool=site-b"`)
+		"<td>00:00</td><td>24:00</td>\n    <td>1 of 1</td>", `href="/admin/capacity?day=2033-06-08&amp;pool=site-b"`)
 	// A pool with no gateway: 0 of 0.
 	res = grace.get("/admin/capacity?day=2033-06-07&pool=nowhere")
 	wantContains(t, "empty pool", res.body, "<td>0 of 0</td>", `aria-label="0% free"`)

@@ -30,6 +30,7 @@ func newPages(a *app) (*pages, error) {
 		"when":     a.when,
 		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"clock":    func(t time.Time) string { return t.In(a.loc).Format("15:04") },
+		"until":    a.until,
 		"field":    newField,
 	}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
@@ -182,4 +183,13 @@ type formField struct{ Name, Label, Value, Hint, Error string }
 
 func newField(name, label, value, hint string, errs map[string]string) formField {
 	return formField{Name: name, Label: label, Value: value, Hint: hint, Error: errs[name]}
+}
+
+// until formats the end of an interval of a day: the next midnight is
+// 24:00 of the day.
+func (a *app) until(t time.Time) string {
+	if l := t.In(a.loc); l.Hour() == 0 && l.Minute() == 0 {
+		return "24:00"
+	}
+	return t.In(a.loc).Format("15:04")
 }
