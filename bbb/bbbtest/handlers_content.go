@@ -144,13 +144,17 @@ func javaLen(s string) int {
 	return n
 }
 
+// maxChatMessage is the longest public chat message, in UTF-16 units as
+// Java counts them (javaLen): sendChatMessage's limit, and the client's.
+const maxChatMessage = 500
+
 func (s *Server) handleSendChatMessage(e *exchange) {
 	id, ok := s.meetingIDParam(e, s.fail)
 	if !ok {
 		return
 	}
 	msg := e.q.value("message")
-	if n := javaLen(msg); n < 1 || n > 500 {
+	if n := javaLen(msg); n < 1 || n > maxChatMessage {
 		s.fail(e, "validationError", "Message must be between 1 and 500 characters")
 		return
 	}

@@ -14,9 +14,6 @@ const (
 	// maxClientForm bounds the body of the client's form POSTs. A longest
 	// valid message, percent-encoded, takes 4.5 KiB.
 	maxClientForm = 8 << 10
-	// maxClientChatMessage is sendChatMessage's limit, in UTF-16 units as
-	// Java counts them (javaLen).
-	maxClientChatMessage = 500
 )
 
 const (
@@ -28,20 +25,12 @@ const (
 // serveClientChat posts the form's message to the public chat as the
 // session's user, then sends the browser back to the room (303).
 func (s *Server) serveClientChat(w http.ResponseWriter, r *http.Request) {
-	form, ok := clientForm(w, r)
+	form, sess, now, ok := s.lockClientForm(w, r)
 	if !ok {
 		return
 	}
 	// The HTML5 client trims what was typed before sending it.
 	msg := strings.TrimSpace(form.Get("message"))
-	now := s.clock.Now()
-	s.lock(now)
-	sess, ended := s.clientSessionLocked(form.Get("sessionToken"), form.Get("meeting"))
-	if sess == nil {
-		s.unlock()
-		writeClientGone(w, ended, http.StatusNotFound)
-		return
-	}
 	m := sess.meeting
 	room := roomURL(sess.token, m.internalID)
 	if m.findAttendeeInternal(sess.internalID) < 0 {
@@ -49,10 +38,10 @@ func (s *Server) serveClientChat(w http.ResponseWriter, r *http.Request) {
 		writeClientPageLink(w, http.StatusForbidden, m.name, "You are not in the meeting, so you cannot chat.", room, "Join the meeting")
 		return
 	}
-	if n := javaLen(msg); n < 1 || n > maxClientChatMessage {
+	if n := javaLen(msg); n < 1 || n > maxChatMessage {
 		s.unlock()
 		writeClientPageLink(w, http.StatusBadRequest, m.name,
-			"Message must be between 1 and "+strconv.Itoa(maxClientChatMessage)+" characters.", room+"#send", "Back to the meeting")
+			"Message must be between 1 and "+strconv.Itoa(maxChatMessage)+" characters.", room+"#send", "Back to the meeting")
 		return
 	}
 	// As PostChat: a message typed by a participant.
@@ -65,16 +54,8 @@ func (s *Server) serveClientChat(w http.ResponseWriter, r *http.Request) {
 // serveClientLeave takes the session's user out of the meeting, as
 // UserLeaves does. Leaving twice is fine; opening the room again rejoins.
 func (s *Server) serveClientLeave(w http.ResponseWriter, r *http.Request) {
-	form, ok := clientForm(w, r)
+	_, sess, now, ok := s.lockClientForm(w, r)
 	if !ok {
-		return
-	}
-	now := s.clock.Now()
-	s.lock(now)
-	sess, ended := s.clientSessionLocked(form.Get("sessionToken"), form.Get("meeting"))
-	if sess == nil {
-		s.unlock()
-		writeClientGone(w, ended, http.StatusNotFound)
 		return
 	}
 	m := sess.meeting
@@ -128,6 +109,26 @@ func writeClientGone(w http.ResponseWriter, ended bool, endedStatus int) {
 // clientForm checks a form POST of the client's pages and returns its
 // fields: POST only (405), from this origin only (403), URL-encoded (415)
 // and at most maxClientForm bytes (413). It has answered when ok is false.
+// lockClientForm reads a form of the meeting room and finds its session,
+// then returns holding the lock, with the time it was taken at. When it
+// answers the request itself (a bad form, a session gone), it returns
+// false, not holding the lock.
+func (s *Server) lockClientForm(w http.ResponseWriter, r *http.Request) (form url.Values, sess *session, now time.Time, ok bool) {
+	form, ok = clientForm(w, r)
+	if !ok {
+		return nil, nil, now, false
+	}
+	now = s.clock.Now()
+	s.lock(now)
+	sess, ended := s.clientSessionLocked(form.Get("sessionToken"), form.Get("meeting"))
+	if sess == nil {
+		s.unlock()
+		writeClientGone(w, ended, http.StatusNotFound)
+		return nil, nil, now, false
+	}
+	return form, sess, now, true
+}
+
 func clientForm(w http.ResponseWriter, r *http.Request) (form url.Values, ok bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)

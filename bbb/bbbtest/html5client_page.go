@@ -72,7 +72,7 @@ func roomLocked(sess *session) *roomView {
 	v := &roomView{
 		Meeting: m.name, User: sess.fullName, Role: sess.role,
 		Token: sess.token, MeetingHint: m.internalID, URL: roomURL(sess.token, m.internalID),
-		Refresh: clientRefreshSeconds, MaxMessage: maxClientChatMessage,
+		Refresh: clientRefreshSeconds, MaxMessage: maxChatMessage,
 		Attendees: make([]attendeeView, 0, len(m.attendees)),
 		Chat:      make([]chatView, 0, len(m.chat)),
 	}
