@@ -67,10 +67,7 @@ func (a *app) newGatewayPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) editGatewayPage(w http.ResponseWriter, r *http.Request) {
-	if !a.requireAdmin(w, r) {
-		return
-	}
-	g, ok := a.pathGateway(w, r)
+	g, ok := a.adminGateway(w, r)
 	if !ok {
 		return
 	}
@@ -80,7 +77,11 @@ func (a *app) editGatewayPage(w http.ResponseWriter, r *http.Request) {
 	a.pages.render(w, http.StatusOK, "gateway_form", a.pages.view(r, "Edit "+g.Name, "admin", f))
 }
 
-func (a *app) pathGateway(w http.ResponseWriter, r *http.Request) (gateway.Gateway, bool) {
+// adminGateway returns the gateway of the path, for an administrator.
+func (a *app) adminGateway(w http.ResponseWriter, r *http.Request) (gateway.Gateway, bool) {
+	if !a.requireAdmin(w, r) {
+		return gateway.Gateway{}, false
+	}
 	id, err := strconv.ParseInt(r.PathValue("gid"), 10, 64)
 	if err != nil {
 		a.pages.fail(w, r, http.StatusNotFound, "There is no such gateway.")
@@ -164,10 +165,7 @@ func (a *app) createGateway(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) updateGateway(w http.ResponseWriter, r *http.Request) {
-	if !a.requireAdmin(w, r) {
-		return
-	}
-	g, ok := a.pathGateway(w, r)
+	g, ok := a.adminGateway(w, r)
 	if !ok {
 		return
 	}

@@ -53,7 +53,7 @@ func editForm(g gateway.Gateway) url.Values {
 func TestGatewaysPageAccess(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	grace := d.as(t, "grace")
+	grace := d.signedIn(t, "grace")
 	g1 := d.gatewayNamed(t, "Fake gateway 1")
 
 	res := grace.get("/admin/gateways")
@@ -74,7 +74,7 @@ func TestGatewaysPageAccess(t *testing.T) {
 
 	paths := []string{"/admin/gateways", "/admin/gateways/new", "/admin/gateways/" + strconv.FormatInt(g1.ID, 10), "/admin/capacity"}
 	for _, who := range []string{"ada", "sam"} {
-		v := d.as(t, who)
+		v := d.signedIn(t, who)
 		for _, p := range paths {
 			res := v.get(p)
 			if res.status != http.StatusForbidden {
@@ -90,7 +90,7 @@ func TestGatewaysPageAccess(t *testing.T) {
 		}
 		wantAbsent(t, who+"'s nav", v.get("/").body, `href="/admin/gateways"`)
 	}
-	anon := d.anon(t)
+	anon := d.visitor(t)
 	for _, p := range paths {
 		res := anon.get(p)
 		if res.status != http.StatusSeeOther || res.location != "/signin?next="+url.QueryEscape(p) {
@@ -113,7 +113,7 @@ func TestGatewaysPageAccess(t *testing.T) {
 func TestCreateGateway(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	grace := d.as(t, "grace")
+	grace := d.signedIn(t, "grace")
 
 	res := grace.get("/admin/gateways/new")
 	if res.status != http.StatusOK {
@@ -248,7 +248,7 @@ func TestCreateGateway(t *testing.T) {
 func TestEditGatewayKeepsSecrets(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	grace := d.as(t, "grace")
+	grace := d.signedIn(t, "grace")
 	g := d.gatewayNamed(t, "Fake gateway 1")
 	rtmp, token := g.RTMPURL.Reveal(), g.Server.Token.Reveal()
 	if rtmp == "" || token == "" {
@@ -317,8 +317,8 @@ func TestEditGatewayKeepsSecrets(t *testing.T) {
 func TestDisableGateway(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	grace := d.as(t, "grace")
-	ada := d.as(t, "ada")
+	grace := d.signedIn(t, "grace")
+	ada := d.signedIn(t, "ada")
 	g2 := d.gatewayNamed(t, "Fake gateway 2")
 
 	f := editForm(g2)
@@ -365,8 +365,8 @@ func TestDisableGateway(t *testing.T) {
 func TestCapacityPage(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	grace := d.as(t, "grace")
-	ada := d.as(t, "ada")
+	grace := d.signedIn(t, "grace")
+	ada := d.signedIn(t, "ada")
 	today := time.Now().UTC().Format("2006-01-02")
 
 	res := grace.get("/admin/capacity")

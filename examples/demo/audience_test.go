@@ -65,8 +65,8 @@ func jsonError(t *testing.T, body string) string {
 func TestHomeLists(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
-	anon := d.anon(t)
+	ada := d.signedIn(t, "ada")
+	anon := d.visitor(t)
 
 	res := anon.get("/")
 	wantContains(t, "empty home", res.body, "Nothing is on air right now.", `<a href="/signin?next=/webinars">Sign in as a presenter</a>`,
@@ -102,9 +102,9 @@ func TestHomeLists(t *testing.T) {
 func TestLivePage(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
-	sam := d.as(t, "sam")
-	anon := d.anon(t)
+	ada := d.signedIn(t, "ada")
+	sam := d.signedIn(t, "sam")
+	anon := d.visitor(t)
 	id := d.newWebinar(t, ada, "Watch me")
 	hlsURL := d.URL + "/hls/gw1/index.m3u8"
 
@@ -177,7 +177,7 @@ func TestLivePage(t *testing.T) {
 func TestLivePageChatForm(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	start := slotStart(time.Now())
 	on := d.createWebinar(t, ada, webinarValues("Chatty", start, 60, true, true))
 	off := d.createWebinar(t, ada, webinarValues("Quiet", start, 60, false, false))
@@ -204,9 +204,9 @@ func TestLivePageChatForm(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			v := d.anon(t)
+			v := d.visitor(t)
 			if c.who != "" {
-				v = d.as(t, c.who)
+				v = d.signedIn(t, c.who)
 			}
 			res := v.get("/live/" + c.id)
 			if res.status != http.StatusOK {
@@ -221,9 +221,9 @@ func TestLivePageChatForm(t *testing.T) {
 func TestLiveChat(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
-	sam := d.as(t, "sam")
-	anon := d.anon(t)
+	ada := d.signedIn(t, "ada")
+	sam := d.signedIn(t, "sam")
+	anon := d.visitor(t)
 	id := d.newWebinar(t, ada, "Questions welcome")
 	meeting := d.webinar(t, id).MeetingID
 
@@ -334,8 +334,8 @@ func TestLiveChat(t *testing.T) {
 func TestLiveChatBotRelay(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, func(o *options) { o.ChatRelay = "bot" })
-	ada := d.as(t, "ada")
-	sam := d.as(t, "sam")
+	ada := d.signedIn(t, "ada")
+	sam := d.signedIn(t, "sam")
 	id := d.newWebinar(t, ada, "Relayed")
 	d.act(t, ada, id, "start")
 	w := d.webinar(t, id)
@@ -371,15 +371,15 @@ func TestHLSPlayerAssets(t *testing.T) {
 		if want := filepath.Join(dist, "hls.min.js"); d.app.hlsJS != want {
 			t.Fatalf("hlsJS %q, want %q", d.app.hlsJS, want)
 		}
-		ada := d.as(t, "ada")
+		ada := d.signedIn(t, "ada")
 		id := d.newWebinar(t, ada, "Player")
 		d.act(t, ada, id, "start")
-		res := d.anon(t).get("/live/" + id)
+		res := d.visitor(t).get("/live/" + id)
 		wantContains(t, "player page", res.body, `<video id="video"`, `data-hls="`+d.URL+`/hls/gw1/index.m3u8"`,
 			`<script src="/assets/hls.min.js"></script>`)
 		wantAbsent(t, "player page", res.body, "make demo", "The video player is missing")
 
-		res = d.anon(t).get("/assets/hls.min.js")
+		res = d.visitor(t).get("/assets/hls.min.js")
 		if res.status != http.StatusOK || res.body != js {
 			t.Errorf("hls.min.js: %d %q", res.status, res.body)
 		}
@@ -398,15 +398,15 @@ func TestHLSPlayerAssets(t *testing.T) {
 		// findHLSJS also looks in ".", the package directory during the
 		// tests, where `npm ci` may have installed it.
 		d.app.hlsJS = ""
-		ada := d.as(t, "ada")
+		ada := d.signedIn(t, "ada")
 		id := d.newWebinar(t, ada, "No player")
 		d.act(t, ada, id, "start")
-		res := d.anon(t).get("/live/" + id)
+		res := d.visitor(t).get("/live/" + id)
 		wantContains(t, "page without player", res.body, "The video player is missing",
 			"<pre><code>make demo</code></pre>", "npm ci --prefix examples/demo", `role="alert"`)
 		wantAbsent(t, "page without player", res.body, `<video`, `/assets/hls.min.js`, `/static/live.js`)
 
-		res = d.anon(t).get("/assets/hls.min.js")
+		res = d.visitor(t).get("/assets/hls.min.js")
 		if res.status != http.StatusNotFound {
 			t.Errorf("hls.min.js: %d, want 404", res.status)
 		}
@@ -417,7 +417,7 @@ func TestHLSPlayerAssets(t *testing.T) {
 	t.Run("as installed here", func(t *testing.T) {
 		t.Parallel()
 		d := startDemo(t, nil)
-		res := d.anon(t).get("/assets/hls.min.js")
+		res := d.visitor(t).get("/assets/hls.min.js")
 		if _, err := os.Stat(filepath.Join("node_modules", "hls.js", "dist", "hls.min.js")); err != nil {
 			if res.status != http.StatusNotFound || !strings.Contains(res.body, "make demo") {
 				t.Errorf("hls.js not installed: %d %q", res.status, res.body)
@@ -437,7 +437,7 @@ func TestStaticFiles(t *testing.T) {
 		{"/static/live.js", "javascript", "dataset.hls"},
 		{"/static/style.css", "text/css", "{"},
 	} {
-		res := d.anon(t).get(c.path)
+		res := d.visitor(t).get(c.path)
 		if res.status != http.StatusOK || !strings.Contains(res.header.Get("Content-Type"), c.ct) || !strings.Contains(res.body, c.want) {
 			t.Errorf("GET %s: %d %q", c.path, res.status, res.header.Get("Content-Type"))
 		}
@@ -449,7 +449,7 @@ func TestStaticFiles(t *testing.T) {
 func TestChatOpensWhileLive(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada, sam := d.as(t, "ada"), d.as(t, "sam")
+	ada, sam := d.signedIn(t, "ada"), d.signedIn(t, "sam")
 	id := d.newWebinar(t, ada, "Opens when live")
 
 	check := func(state string, open bool) {

@@ -49,8 +49,8 @@ func TestNoFakeGateways(t *testing.T) {
 	if n := len(d.gatewayList(t)); n != 0 {
 		t.Fatalf("%d gateways", n)
 	}
-	wantContains(t, "gateways page", d.as(t, "grace").get("/admin/gateways").body, "No gateway yet")
-	res := d.as(t, "ada").post("/webinars/new", webinarValues("Nowhere", slotStart(time.Now()), 60, true, true))
+	wantContains(t, "gateways page", d.signedIn(t, "grace").get("/admin/gateways").body, "No gateway yet")
+	res := d.signedIn(t, "ada").post("/webinars/new", webinarValues("Nowhere", slotStart(time.Now()), 60, true, true))
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("create: %d", res.status)
 	}
@@ -75,7 +75,7 @@ func TestFakesAcrossRestarts(t *testing.T) {
 		for _, gw := range d.app.fakes.gws {
 			oldURLs = append(oldURLs, gw.URL)
 		}
-		id = d.newWebinar(t, d.as(t, "ada"), "Survives")
+		id = d.newWebinar(t, d.signedIn(t, "ada"), "Survives")
 	})
 	if t.Failed() {
 		return
@@ -112,13 +112,13 @@ func TestFakesAcrossRestarts(t *testing.T) {
 		if w.Title != "Survives" || w.GatewayID != g1.ID {
 			t.Errorf("webinar %+v", w)
 		}
-		ada := d.as(t, "ada")
+		ada := d.signedIn(t, "ada")
 		d.act(t, ada, id, "start")
 		w = d.wantState(t, id, webinar.Live)
 		if !d.app.fakes.gws[0].IsRunning(w.Session) {
 			t.Error("not streaming on the new fake")
 		}
-		if res := d.anon(t).get("/hls/gw1/index.m3u8"); res.status != http.StatusOK {
+		if res := d.visitor(t).get("/hls/gw1/index.m3u8"); res.status != http.StatusOK {
 			t.Errorf("HLS: %d", res.status)
 		}
 		d.endWebinar(t, ada, id)
@@ -158,8 +158,8 @@ func TestFakesAcrossRestarts(t *testing.T) {
 func TestTestStream(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
-	v := d.anon(t)
+	ada := d.signedIn(t, "ada")
+	v := d.visitor(t)
 	for _, p := range []string{"/hls/gw1/index.m3u8", "/hls/gw2/index.m3u8", "/hls/gw3/index.m3u8", "/hls/gw1/0.ts", "/hls/x/index.m3u8"} {
 		if res := v.get(p); res.status != http.StatusNotFound {
 			t.Errorf("GET %s off air: %d", p, res.status)

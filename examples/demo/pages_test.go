@@ -32,29 +32,6 @@ func eventually(t testing.TB, timeout time.Duration, cond func() bool, what stri
 	}
 }
 
-// anon is a signed-out visitor with an HTTP transport of its own: the
-// harness's visitors share http.DefaultTransport, whose idle connections
-// httptest.Server.Close closes when any parallel test ends, breaking a
-// POST about to reuse one ("HTTP/1.x transport connection broken: http:
-// CloseIdleConnections called").
-func (d *demoServer) anon(t testing.TB) *visitor {
-	v := d.visitor(t)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	v.client.Transport = tr
-	return v
-}
-
-// as is anon signed in as the demo user id.
-func (d *demoServer) as(t testing.TB, id string) *visitor {
-	t.Helper()
-	v := d.anon(t)
-	if res := v.post("/signin", url.Values{"user": {id}}); res.status != http.StatusSeeOther {
-		t.Fatalf("sign in as %s: %d", id, res.status)
-	}
-	return v
-}
-
 // in is v reporting to t: a subtest uses its parent's visitors through
 // it, so that a failure ends the subtest, not its parent.
 func (v *visitor) in(t testing.TB) *visitor {
@@ -265,7 +242,7 @@ func TestNotFoundPage(t *testing.T) {
 	d := startDemo(t, nil)
 	for _, path := range []string{"/nope", "/webinars/x/y/z", "/static/nope.css", "/live/nope", "/admin/nope"} {
 		t.Run(path, func(t *testing.T) {
-			res := d.anon(t).get(path)
+			res := d.visitor(t).get(path)
 			if res.status != http.StatusNotFound {
 				t.Fatalf("GET %s: %d, want 404", path, res.status)
 			}
@@ -278,16 +255,16 @@ func TestNotFoundPage(t *testing.T) {
 			}
 		})
 	}
-	res := d.anon(t).get("/nope")
+	res := d.visitor(t).get("/nope")
 	wantContains(t, "404 page", res.body, "There is no page at this address.")
 }
 
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	id := d.newWebinar(t, ada, "Headers")
-	grace := d.as(t, "grace")
+	grace := d.signedIn(t, "grace")
 
 	pages := []struct {
 		name string
@@ -295,9 +272,9 @@ func TestSecurityHeaders(t *testing.T) {
 		path string
 		code int
 	}{
-		{"home", d.anon(t), "/", 200},
-		{"sign-in", d.anon(t), "/signin", 200},
-		{"live", d.anon(t), "/live/" + id, 200},
+		{"home", d.visitor(t), "/", 200},
+		{"sign-in", d.visitor(t), "/signin", 200},
+		{"live", d.visitor(t), "/live/" + id, 200},
 		{"webinars", ada, "/webinars", 200},
 		{"webinar", ada, "/webinars/" + id, 200},
 		{"new webinar", ada, "/webinars/new", 200},
@@ -305,7 +282,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"gateways", grace, "/admin/gateways", 200},
 		{"capacity", grace, "/admin/capacity", 200},
 		{"forbidden", ada, "/admin/gateways", 403},
-		{"not found", d.anon(t), "/nope", 404},
+		{"not found", d.visitor(t), "/nope", 404},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
@@ -337,12 +314,12 @@ func TestSecurityHeaders(t *testing.T) {
 
 	// The other answers carry nosniff too.
 	for _, path := range []string{"/static/style.css", "/static/live.js", "/live/" + id + "/status", "/hls/gw1/index.m3u8"} {
-		res := d.anon(t).get(path)
+		res := d.visitor(t).get(path)
 		if got := res.header.Get("X-Content-Type-Options"); got != "nosniff" {
 			t.Errorf("GET %s: X-Content-Type-Options %q", path, got)
 		}
 	}
-	if res := d.anon(t).get("/live/" + id + "/status"); res.header.Get("Cache-Control") != "no-store" {
+	if res := d.visitor(t).get("/live/" + id + "/status"); res.header.Get("Cache-Control") != "no-store" {
 		t.Errorf("status: Cache-Control %q", res.header.Get("Cache-Control"))
 	}
 }
@@ -362,9 +339,9 @@ func TestLayout(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run("as "+c.who, func(t *testing.T) {
-			v := d.anon(t)
+			v := d.visitor(t)
 			if c.who != "" {
-				v = d.as(t, c.who)
+				v = d.signedIn(t, c.who)
 			}
 			res := v.get("/")
 			if res.status != http.StatusOK {

@@ -16,7 +16,7 @@ import (
 func TestCreateWebinar(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 
 	res := ada.get("/webinars/new")
 	if res.status != http.StatusOK {
@@ -85,7 +85,7 @@ func TestCreateWebinar(t *testing.T) {
 func TestCreateWebinarInvalid(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	start := slotStart(time.Now().Add(time.Hour))
 	good := webinarValues("Good", start, 60, true, true)
 	with := func(k, v string) url.Values {
@@ -166,9 +166,9 @@ func TestCreateWebinarInvalid(t *testing.T) {
 func TestWebinarPermissions(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
-	sam := d.as(t, "sam")
-	grace := d.as(t, "grace")
+	ada := d.signedIn(t, "ada")
+	sam := d.signedIn(t, "sam")
+	grace := d.signedIn(t, "grace")
 	id := d.newWebinar(t, ada, "Ada's own")
 
 	t.Run("audience cannot manage", func(t *testing.T) {
@@ -231,7 +231,7 @@ func TestWebinarPermissions(t *testing.T) {
 	})
 
 	t.Run("signed out", func(t *testing.T) {
-		v := d.anon(t)
+		v := d.visitor(t)
 		for _, p := range []string{"/webinars", "/webinars/new", "/webinars/" + id, "/webinars/" + id + "/edit"} {
 			res := v.get(p)
 			if res.status != http.StatusSeeOther || res.location != "/signin?next="+url.QueryEscape(p) {
@@ -266,7 +266,7 @@ func TestWebinarPermissions(t *testing.T) {
 func TestEditWebinar(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	start := time.Date(2032, 5, 6, 9, 0, 0, 0, time.UTC)
 	id := d.createWebinar(t, ada, webinarValues("Draft title", start, 60, true, true))
 	other := d.createWebinar(t, ada, webinarValues("Other", start.Add(3*time.Hour), 60, true, true))
@@ -322,10 +322,10 @@ func TestEditWebinar(t *testing.T) {
 func TestWebinarLifecycle(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	id := d.newWebinar(t, ada, "Analytical engines")
 	gw := d.app.fakes.gws[0]
-	hls := d.anon(t)
+	hls := d.visitor(t)
 
 	if res := hls.get("/hls/gw1/index.m3u8"); res.status != http.StatusNotFound {
 		t.Errorf("HLS before the start: %d, want 404", res.status)
@@ -452,7 +452,7 @@ func hasAttendee(m bbbtest.Meeting, name string) bool {
 func TestDeleteScheduled(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	start := slotStart(time.Now().Add(2 * time.Hour))
 	a := d.createWebinar(t, ada, webinarValues("Webinar A", start, 60, true, true))
 	d.createWebinar(t, ada, webinarValues("Webinar B", start, 60, true, true))
@@ -468,7 +468,7 @@ func TestDeleteScheduled(t *testing.T) {
 func TestWebinarActionErrors(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	id := d.newWebinar(t, ada, "Errors")
 
 	// Unknown action.
@@ -506,7 +506,7 @@ func TestWebinarActionErrors(t *testing.T) {
 func TestActionWhileAnotherRuns(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, func(o *options) { o.FakeStartDelay = 1500 * time.Millisecond })
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	id := d.newWebinar(t, ada, "Slow")
 
 	res := ada.post("/webinars/"+id+"/do/start", nil)
@@ -536,7 +536,7 @@ func TestActionWhileAnotherRuns(t *testing.T) {
 func TestActionFailureShown(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	id := d.newWebinar(t, ada, "Doomed")
 	d.app.fakes.bbb.Fail("create", bbbtest.Fault{Status: http.StatusInternalServerError})
 

@@ -24,7 +24,7 @@ import (
 func TestHiddenAttributeWins(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	css := d.anon(t).get("/static/style.css").body
+	css := d.visitor(t).get("/static/style.css").body
 	if !regexp.MustCompile(`\[hidden\]\s*\{\s*display:\s*none\s*!important`).MatchString(css) {
 		t.Error("the hidden attribute loses to the display rules of the page")
 	}
@@ -35,7 +35,7 @@ func TestHiddenAttributeWins(t *testing.T) {
 func TestEndDoesNotRaceTheCallback(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	for i := range 10 {
 		id := d.newWebinar(t, ada, fmt.Sprintf("Run %d", i))
 		d.act(t, ada, id, "start")
@@ -51,7 +51,7 @@ func TestEndDoesNotRaceTheCallback(t *testing.T) {
 func TestOneCharacterTitleRefused(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	res := d.as(t, "ada").post("/webinars/new", webinarValues("X", slotStart(time.Now()), 60, true, true))
+	res := d.signedIn(t, "ada").post("/webinars/new", webinarValues("X", slotStart(time.Now()), 60, true, true))
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("one-character title: %d, want 422", res.status)
 	}
@@ -85,7 +85,7 @@ func TestGatewayEditHeading(t *testing.T) {
 	g := d.gatewayNamed(t, "Fake gateway 1")
 	f := editForm(g)
 	f.Set("name", "")
-	res := d.as(t, "grace").post("/admin/gateways/"+strconv.FormatInt(g.ID, 10), f)
+	res := d.signedIn(t, "grace").post("/admin/gateways/"+strconv.FormatInt(g.ID, 10), f)
 	wantContains(t, "refused edit", res.body, "<h1>Edit Fake gateway 1</h1>")
 }
 
@@ -133,10 +133,10 @@ func TestPublicOriginAccepted(t *testing.T) {
 func TestSignInLinkAfterChatRefusal(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	id := d.newWebinar(t, ada, "Chat")
 	d.act(t, ada, id, "start")
-	res := d.anon(t).post("/live/"+id+"/chat", url.Values{"message": {"hi"}})
+	res := d.visitor(t).post("/live/"+id+"/chat", url.Values{"message": {"hi"}})
 	wantAbsent(t, "page", res.body, "next=%2flive%2f"+id+"%2fchat", "next=/live/"+id+"/chat")
 	wantContains(t, "page", res.body, `/signin?next=%2flive%2f`+id+`"`)
 	d.endWebinar(t, ada, id)

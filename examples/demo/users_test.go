@@ -48,7 +48,7 @@ func TestLocalPath(t *testing.T) {
 func TestSignInPage(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	res := d.anon(t).get("/signin")
+	res := d.visitor(t).get("/signin")
 	if res.status != http.StatusOK {
 		t.Fatalf("sign-in page: %d", res.status)
 	}
@@ -70,7 +70,7 @@ func TestSignInPage(t *testing.T) {
 		{`/\evil.example`, `name="next" value="/"`},
 	}
 	for _, c := range cases {
-		res := d.anon(t).get("/signin?next=" + url.QueryEscape(c.next))
+		res := d.visitor(t).get("/signin?next=" + url.QueryEscape(c.next))
 		wantContains(t, "sign-in page with next "+c.next, res.body, c.want)
 		wantAbsent(t, "sign-in page with next "+c.next, res.body, `value="//`, `value="https:`, `value="/\`)
 	}
@@ -83,7 +83,7 @@ func TestSignIn(t *testing.T) {
 	t.Run("unknown user", func(t *testing.T) {
 		t.Parallel()
 		for _, user := range []string{"", "eve", "ADA", "ada "} {
-			v := d.anon(t)
+			v := d.visitor(t)
 			res := v.post("/signin", url.Values{"user": {user}})
 			if res.status != http.StatusBadRequest {
 				t.Errorf("sign in as %q: %d, want 400", user, res.status)
@@ -101,7 +101,7 @@ func TestSignIn(t *testing.T) {
 	t.Run("cookie", func(t *testing.T) {
 		t.Parallel()
 		for _, u := range demoUsers {
-			res := d.anon(t).post("/signin", url.Values{"user": {u.ID}})
+			res := d.visitor(t).post("/signin", url.Values{"user": {u.ID}})
 			if res.status != http.StatusSeeOther || res.location != "/" {
 				t.Fatalf("sign in as %s: %d %q", u.ID, res.status, res.location)
 			}
@@ -135,7 +135,7 @@ func TestSignIn(t *testing.T) {
 			{"javascript:alert(1)", "/"},
 		}
 		for _, c := range cases {
-			res := d.anon(t).post("/signin", url.Values{"user": {"ada"}, "next": {c.next}})
+			res := d.visitor(t).post("/signin", url.Values{"user": {"ada"}, "next": {c.next}})
 			if res.status != http.StatusSeeOther || res.location != c.want {
 				t.Errorf("next %q: %d to %q, want 303 to %q", c.next, res.status, res.location, c.want)
 			}
@@ -144,7 +144,7 @@ func TestSignIn(t *testing.T) {
 
 	t.Run("redirect to sign-in and back", func(t *testing.T) {
 		t.Parallel()
-		v := d.anon(t)
+		v := d.visitor(t)
 		res := v.get("/webinars/new")
 		if res.status != http.StatusSeeOther || res.location != "/signin?next=%2Fwebinars%2Fnew" {
 			t.Fatalf("signed out /webinars/new: %d %q", res.status, res.location)
@@ -162,7 +162,7 @@ func TestSignIn(t *testing.T) {
 
 	t.Run("sign out", func(t *testing.T) {
 		t.Parallel()
-		v := d.as(t, "ada")
+		v := d.signedIn(t, "ada")
 		if res := v.get("/webinars"); res.status != http.StatusOK {
 			t.Fatalf("signed in /webinars: %d", res.status)
 		}
@@ -187,7 +187,7 @@ func TestSignIn(t *testing.T) {
 
 	t.Run("forged cookie", func(t *testing.T) {
 		t.Parallel()
-		v := d.anon(t)
+		v := d.visitor(t)
 		req, _ := http.NewRequest(http.MethodGet, d.URL+"/webinars", nil)
 		req.AddCookie(&http.Cookie{Name: userCookie, Value: "eve"})
 		if res := v.do(req); res.status != http.StatusSeeOther {
@@ -201,9 +201,9 @@ func TestSignIn(t *testing.T) {
 func TestCrossSitePosts(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, nil)
-	ada := d.as(t, "ada")
+	ada := d.signedIn(t, "ada")
 	id := d.newWebinar(t, ada, "Guarded")
-	grace := d.as(t, "grace")
+	grace := d.signedIn(t, "grace")
 
 	refusals := []struct {
 		name    string
@@ -230,7 +230,7 @@ func TestCrossSitePosts(t *testing.T) {
 				{ada, "/webinars/" + id + "/do/start", nil},
 				{ada, "/webinars/" + id + "/do/delete", nil},
 				{ada, "/webinars/" + id + "/edit", webinarValues("Renamed", slotStart(time.Now()), 30, false, false)},
-				{d.anon(t), "/signin", url.Values{"user": {"grace"}}},
+				{d.visitor(t), "/signin", url.Values{"user": {"grace"}}},
 				{grace, "/admin/gateways/new", url.Values{"name": {"Forged"}}},
 				{ada, "/signout", nil},
 			}

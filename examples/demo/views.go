@@ -42,8 +42,9 @@ func stateClass(s webinar.State) string {
 	return "scheduled"
 }
 
-// viewOf builds the view of w; withMeeting asks BBB who is in the meeting.
-func (a *app) viewOf(ctx context.Context, w webinar.Webinar, withMeeting bool) webinarView {
+// viewOf builds the view of w; detail adds what only the webinar's own
+// page shows: its stream's URL, and who is in the meeting (asked of BBB).
+func (a *app) viewOf(ctx context.Context, w webinar.Webinar, detail bool) webinarView {
 	v := webinarView{Webinar: w, State: stateLabel(w.State, w.FailReason), StateClass: stateClass(w.State)}
 	v.Running, v.ActionError = a.actions.status(w.ID)
 	if v.Running != "" {
@@ -80,10 +81,13 @@ func (a *app) viewOf(ctx context.Context, w webinar.Webinar, withMeeting bool) w
 			add("delete", "Delete", true)
 		}
 	}
+	if !detail {
+		return v
+	}
 	if ev, err := a.svc.LiveEvent(ctx, w.ID); err == nil {
 		v.HLSURL = ev.HLSURL
 	}
-	if withMeeting && w.MeetingID != "" && !s.Over() && s != webinar.Scheduled {
+	if w.MeetingID != "" && !s.Over() && s != webinar.Scheduled {
 		ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 		if m, err := a.bbb.GetMeetingInfo(ctx, w.MeetingID); err == nil {
