@@ -47,8 +47,9 @@ type answer struct {
 	body   []byte
 }
 
-// do sends a request to a full URL without following redirects.
-func do(t testing.TB, srv *bbbtest.Server, method, rawURL, contentType string, body []byte) answer {
+// do sends a request to a full URL without following redirects; headers
+// are name, value pairs.
+func do(t testing.TB, srv *bbbtest.Server, method, rawURL, contentType string, body []byte, headers ...string) answer {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -60,6 +61,9 @@ func do(t testing.TB, srv *bbbtest.Server, method, rawURL, contentType string, b
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := srv.HTTPClient().Do(req)
 	if err != nil {

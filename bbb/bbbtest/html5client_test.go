@@ -154,26 +154,7 @@ func host(srv *bbbtest.Server) string { return strings.TrimSuffix(srv.URL, bbbte
 // post sends a request to a client page; headers are name, value pairs.
 func post(t testing.TB, srv *bbbtest.Server, method, path, contentType, body string, headers ...string) answer {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx(t), method, host(srv)+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := srv.HTTPClient().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{status: resp.StatusCode, header: resp.Header, body: b}
+	return do(t, srv, method, host(srv)+path, contentType, []byte(body), headers...)
 }
 
 const formType = "application/x-www-form-urlencoded"
