@@ -56,13 +56,23 @@ func (e *ValidationError) Unwrap() error { return ErrInvalidGateway }
 // NoGatewayFreeError is the refusal of an allocation: who holds the
 // pool's gateways during the slot, so a host can tell its user.
 type NoGatewayFreeError struct {
-	Pool      string
-	Slot      Slot
-	Gateways  int       // enabled gateways in the pool
+	Pool string
+	Slot Slot
+	// GatewayID is the gateway a pinned request asked for (0 when the
+	// request could take any gateway of the pool).
+	GatewayID int64
+	Gateways  int       // enabled gateways in the pool (of the one asked for, when pinned)
 	Conflicts []Booking // the bookings overlapping the slot, by gateway
 }
 
 func (e *NoGatewayFreeError) Error() string {
+	if e.GatewayID != 0 {
+		if e.Gateways == 0 {
+			return fmt.Sprintf("gateway: gateway %d is not an enabled gateway of pool %q", e.GatewayID, e.Pool)
+		}
+		return fmt.Sprintf("gateway: gateway %d is not free for %s (%d conflicting bookings)",
+			e.GatewayID, e.Slot, len(e.Conflicts))
+	}
 	return fmt.Sprintf("gateway: no gateway free in pool %q for %s: all %d gateways booked (%d conflicting bookings)",
 		e.Pool, e.Slot, e.Gateways, len(e.Conflicts))
 }

@@ -112,19 +112,37 @@ func (s *Service) Gateways(ctx context.Context) ([]Gateway, error) { return s.st
 // gateway is free it returns a *NoGatewayFreeError, changes nothing and
 // calls the capacity handler.
 func (s *Service) Allocate(ctx context.Context, owner, pool string, slot Slot) (Booking, error) {
+	return s.allocate(ctx, Request{Owner: owner, Pool: pool, Slot: slot, Rule: s.rule})
+}
+
+// AllocateOn books gateway id for owner during slot, or moves the
+// owner's booking there: that gateway or nothing, never another one. A
+// webinar whose stream runs on a gateway extends its booking with it.
+// When the gateway is not free (or not an enabled gateway of pool) it
+// returns a *NoGatewayFreeError with GatewayID set and changes nothing;
+// the capacity handler is not called (the pool may have room).
+func (s *Service) AllocateOn(ctx context.Context, owner, pool string, id int64, slot Slot) (Booking, error) {
+	if id <= 0 {
+		return Booking{}, ErrNotFound
+	}
+	return s.allocate(ctx, Request{Owner: owner, Pool: pool, Slot: slot, GatewayID: id})
+}
+
+func (s *Service) allocate(ctx context.Context, req Request) (Booking, error) {
+	owner, pool, slot := req.Owner, req.Pool, req.Slot
 	if owner == "" {
 		return Booking{}, fmt.Errorf("gateway: allocate: empty owner")
 	}
 	if err := slot.Validate(s.maxSlot); err != nil {
 		return Booking{}, err
 	}
-	b, err := s.store.Allocate(ctx, Request{Owner: owner, Pool: pool, Slot: slot, Rule: s.rule})
+	b, err := s.store.Allocate(ctx, req)
 	var full *NoGatewayFreeError
 	switch {
 	case errors.As(err, &full):
 		s.logger.LogAttrs(ctx, slog.LevelWarn, "no gateway free", slog.String("owner", owner), slog.String("pool", pool),
-			slog.String("slot", slot.String()), slog.Int("gateways", full.Gateways))
-		if s.onCapacity != nil {
+			slog.String("slot", slot.String()), slog.Int64("pinned", req.GatewayID), slog.Int("gateways", full.Gateways))
+		if s.onCapacity != nil && req.GatewayID == 0 {
 			s.onCapacity(ctx, CapacityEvent{Pool: pool, Slot: slot, Owner: owner, Gateways: full.Gateways, Conflicts: full.Conflicts})
 		}
 	case err == nil:

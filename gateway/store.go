@@ -36,7 +36,12 @@ type Store interface {
 	//     new slot (its own booking aside), else moves to the one the rule
 	//     picks among the free ones;
 	//   - when none is free it returns a *NoGatewayFreeError listing the
-	//     bookings that overlap the slot, and changes nothing.
+	//     bookings that overlap the slot, and changes nothing;
+	//   - a request naming a gateway (req.GatewayID) books that gateway or
+	//     nothing: the owner's booking moves there (or stays) when it is
+	//     an enabled gateway of the pool free for the slot, else the
+	//     *NoGatewayFreeError (GatewayID set) lists the bookings of that
+	//     gateway overlapping the slot. An unknown gateway is ErrNotFound.
 	Allocate(ctx context.Context, req Request) (Booking, error)
 	// Release deletes the owner's booking and returns it (ErrNotFound).
 	Release(ctx context.Context, owner string) (Booking, error)
@@ -53,6 +58,10 @@ type Request struct {
 	Pool  string
 	Slot  Slot
 	Rule  Rule // nil means FirstFree
+	// GatewayID, when not 0, pins the allocation to that gateway: the
+	// Rule is not used and the booking never goes elsewhere. A webinar
+	// whose stream runs on a gateway extends its booking this way.
+	GatewayID int64
 }
 
 // BookingQuery selects bookings.

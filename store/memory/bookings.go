@@ -99,6 +99,9 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		current = s.gateways[id]
 	}
 	e := entry{start: start, end: end, owner: req.Owner}
+	if req.GatewayID != 0 {
+		return s.allocateOnLocked(req, current, e)
+	}
 	// Keep the current gateway when it can take the new slot.
 	if current != nil && current.g.Enabled && current.g.Pool == req.Pool && current.free(start, end, req.Owner) {
 		current.remove(req.Owner)
@@ -115,6 +118,26 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 	chosen.insert(e)
 	s.owners[req.Owner] = chosen.g.ID
 	return chosen.booking(e), nil
+}
+
+// allocateOnLocked books the gateway req pins, or nothing.
+func (s *Store) allocateOnLocked(req gateway.Request, current *gw, e entry) (gateway.Booking, error) {
+	g, ok := s.gateways[req.GatewayID]
+	if !ok {
+		return gateway.Booking{}, gateway.ErrNotFound
+	}
+	if !g.g.Enabled || g.g.Pool != req.Pool {
+		return gateway.Booking{}, &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: g.g.ID}
+	}
+	if !g.free(e.start, e.end, req.Owner) {
+		return gateway.Booking{}, s.noneFreeLocked([]*gw{g}, req, e.start, e.end)
+	}
+	if current != nil {
+		current.remove(req.Owner)
+	}
+	g.insert(e)
+	s.owners[req.Owner] = g.g.ID
+	return g.booking(e), nil
 }
 
 func (s *Store) pickLocked(pool []*gw, req gateway.Request, start, end int64) *gw {
@@ -145,7 +168,7 @@ func (s *Store) pickLocked(pool []*gw, req gateway.Request, start, end int64) *g
 }
 
 func (s *Store) noneFreeLocked(pool []*gw, req gateway.Request, start, end int64) error {
-	err := &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot}
+	err := &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: req.GatewayID}
 	for _, g := range pool {
 		if !g.g.Enabled {
 			continue

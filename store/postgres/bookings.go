@@ -138,7 +138,7 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 	}
 	start, end := req.Slot.Start.UnixNano(), req.Slot.End.UnixNano()
 	out := gateway.Booking{Owner: req.Owner, Pool: req.Pool, Slot: req.Slot}
-	if gateway.IsFirstFree(req.Rule) {
+	if req.GatewayID == 0 && gateway.IsFirstFree(req.Rule) {
 		id, err := s.allocateFirstFree(ctx, req, start, end)
 		switch {
 		case err != nil:
@@ -156,6 +156,10 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 	err := s.inRetriedTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockPool, req.Pool); err != nil {
 			return err
+		}
+		if req.GatewayID != 0 {
+			out.GatewayID = req.GatewayID
+			return allocateOn(ctx, tx, req, start, end)
 		}
 
 		// Keep the current gateway when it can take the new slot.
@@ -190,6 +194,37 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		return gateway.Booking{}, err
 	}
 	return out, nil
+}
+
+// allocateOn books the gateway req pins, or nothing.
+func allocateOn(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) error {
+	var (
+		enabled bool
+		pool    string
+	)
+	err := tx.QueryRow(ctx, `SELECT enabled, pool FROM gateways WHERE id = $1`, req.GatewayID).Scan(&enabled, &pool)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return gateway.ErrNotFound
+	case err != nil:
+		return err
+	case !enabled || pool != req.Pool:
+		return &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: req.GatewayID}
+	}
+	conflicts, err := queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
+		WHERE b.gateway_id = $1 AND b.owner <> $2 AND b.start_ns < $3 AND b.end_ns > $4 ORDER BY b.start_ns`,
+		req.GatewayID, req.Owner, end, start)
+	if err != nil {
+		return err
+	}
+	if len(conflicts) > 0 {
+		return &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: req.GatewayID, Gateways: 1, Conflicts: conflicts}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
+			start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns`,
+		req.Owner, req.GatewayID, start, end)
+	return err
 }
 
 // pick returns the ID of the gateway req.Rule chooses among the free

@@ -58,6 +58,10 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		}
 		start, end := req.Slot.Start.UnixNano(), req.Slot.End.UnixNano()
 		out = gateway.Booking{Owner: req.Owner, Pool: req.Pool, Slot: req.Slot}
+		if req.GatewayID != 0 {
+			out.GatewayID = req.GatewayID
+			return allocateOn(ctx, tx, req, start, end)
+		}
 
 		// Keep the current gateway when it can take the new slot.
 		var keep int64
@@ -91,6 +95,37 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		return gateway.Booking{}, err
 	}
 	return out, nil
+}
+
+// allocateOn books the gateway req pins, or nothing.
+func allocateOn(ctx context.Context, tx *sql.Tx, req gateway.Request, start, end int64) error {
+	var (
+		enabled int64
+		pool    string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT enabled, pool FROM gateways WHERE id = ?`, req.GatewayID).Scan(&enabled, &pool)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return gateway.ErrNotFound
+	case err != nil:
+		return err
+	case enabled == 0 || pool != req.Pool:
+		return &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: req.GatewayID}
+	}
+	conflicts, err := queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
+		WHERE b.gateway_id = ? AND b.owner <> ? AND b.start_ns < ? AND b.end_ns > ? ORDER BY b.start_ns`,
+		req.GatewayID, req.Owner, end, start)
+	if err != nil {
+		return err
+	}
+	if len(conflicts) > 0 {
+		return &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: req.GatewayID, Gateways: 1, Conflicts: conflicts}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) VALUES (?, ?, ?, ?)
+		ON CONFLICT (owner) DO UPDATE SET gateway_id = excluded.gateway_id,
+			start_ns = excluded.start_ns, end_ns = excluded.end_ns`,
+		req.Owner, req.GatewayID, start, end)
+	return err
 }
 
 // pick returns the ID of the gateway req.Rule chooses among the free

@@ -60,6 +60,7 @@ func RunGateway(t *testing.T, newStore func(t *testing.T) gateway.Store) {
 		{"Bookings", bookingsTests},
 		{"Rules", ruleTests},
 		{"Context", contextTests},
+		{"Pinned", pinnedTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -218,6 +218,28 @@ func (m *model) allocate(owner, pool string, s gateway.Slot, rule int) (gateway.
 	return m.out(b), nil
 }
 
+// allocateOn is a pinned allocation: gateway id or nothing.
+func (m *model) allocateOn(owner, pool string, id int64, s gateway.Slot) (gateway.Booking, error) {
+	i := m.find(id)
+	if i < 0 {
+		return gateway.Booking{}, gateway.ErrNotFound
+	}
+	g := m.gateways[i]
+	if !g.Enabled || g.Pool != pool {
+		return gateway.Booking{}, &gateway.NoGatewayFreeError{Pool: pool, Slot: s, GatewayID: id}
+	}
+	if busy := m.on(id, s, owner); len(busy) > 0 {
+		return gateway.Booking{}, &gateway.NoGatewayFreeError{Pool: pool, Slot: s, GatewayID: id, Gateways: 1, Conflicts: busy}
+	}
+	b := gateway.Booking{Owner: owner, GatewayID: id, Slot: s}
+	if mine := m.findOwner(owner); mine >= 0 {
+		m.bookings[mine] = b
+	} else {
+		m.bookings = append(m.bookings, b)
+	}
+	return m.out(b), nil
+}
+
 func (m *model) release(owner string) (gateway.Booking, error) {
 	i := m.findOwner(owner)
 	if i < 0 {
@@ -340,8 +362,10 @@ func (r *replay) run(ops int) {
 			r.updateGateway()
 		case n < 14:
 			r.deleteGateway()
-		case n < 80:
+		case n < 70:
 			r.allocate()
+		case n < 80:
+			r.allocateOn()
 		case n < 90:
 			r.release()
 		default:
@@ -442,33 +466,60 @@ func (r *replay) allocate() {
 	r.logf("allocate %s pool=%s %s rule=%s", owner, pool, slotString(s), ruleNames[rule])
 	want, wantErr := r.m.allocate(owner, pool, s, rule)
 	got, err := r.store.Allocate(r.ctx, gateway.Request{Owner: owner, Pool: pool, Slot: s, Rule: storeRules[rule]})
-	r.sameErr("allocate", wantErr, err)
+	r.compareAllocation("allocate", before, beforeErr, want, wantErr, got, err)
+}
+
+// allocateOn pins a random gateway, often the owner's own (an extension)
+// or one of its pool.
+func (r *replay) allocateOn() {
+	owner := r.randomOwner()
+	pool := modelPools[r.rng.Intn(len(modelPools))]
+	s := r.randomSlot()
+	id := r.randomGatewayID()
+	before, beforeErr := r.m.booking(owner)
+	if beforeErr == nil && r.rng.Intn(2) == 0 {
+		// Extending a running webinar's booking on its gateway.
+		id, pool = before.GatewayID, before.Pool
+		s = gateway.Slot{Start: before.Slot.Start, End: before.Slot.End.Add(time.Duration(r.rng.Intn(8)+1) * 15 * time.Minute)}
+	}
+	r.logf("allocateOn %s pool=%s gateway=%d %s", owner, pool, id, slotString(s))
+	want, wantErr := r.m.allocateOn(owner, pool, id, s)
+	got, err := r.store.Allocate(r.ctx, gateway.Request{Owner: owner, Pool: pool, Slot: s, GatewayID: id})
+	r.compareAllocation("allocateOn", before, beforeErr, want, wantErr, got, err)
+}
+
+// compareAllocation requires the store's answer to an allocation to be
+// the model's, and counts its outcome.
+func (r *replay) compareAllocation(op string, before gateway.Booking, beforeErr error, want gateway.Booking, wantErr error, got gateway.Booking, err error) {
+	r.sameErr(op, wantErr, err)
 	switch {
 	case err == nil:
 		if norm(want) != norm(got) {
-			r.fail("allocate: the model books %+v, the store %+v", norm(want), norm(got))
+			r.fail("%s: the model books %+v, the store %+v", op, norm(want), norm(got))
 		}
 		r.logf("  → gateway %d", got.GatewayID)
 		switch {
 		case beforeErr != nil:
-			r.counts["allocate: new"]++
+			r.counts[op+": new"]++
 		case before.GatewayID == got.GatewayID:
-			r.counts["allocate: kept"]++
+			r.counts[op+": kept"]++
 		default:
-			r.counts["allocate: moved"]++
+			r.counts[op+": moved"]++
 		}
 	case errors.Is(err, gateway.ErrNoGatewayFree):
 		var w, g *gateway.NoGatewayFreeError
 		require.ErrorAs(r.t, wantErr, &w)
 		if !errors.As(err, &g) {
-			r.fail("allocate: %v is not a *NoGatewayFreeError", err)
+			r.fail("%s: %v is not a *NoGatewayFreeError", op, err)
 		}
-		if w.Pool != g.Pool || normSlot(w.Slot) != normSlot(g.Slot) || w.Gateways != g.Gateways ||
+		if w.Pool != g.Pool || normSlot(w.Slot) != normSlot(g.Slot) || w.Gateways != g.Gateways || w.GatewayID != g.GatewayID ||
 			!slices.Equal(normAll(w.Conflicts), normAll(g.Conflicts)) {
-			r.fail("allocate refused:\nthe model: %+v\nthe store: %+v", *w, *g)
+			r.fail("%s refused:\nthe model: %+v\nthe store: %+v", op, *w, *g)
 		}
 		r.logf("  → refused, %d conflicts", len(g.Conflicts))
-		r.counts["allocate: refused"]++
+		r.counts[op+": refused"]++
+	default:
+		r.counts[op+": "+errKind(err)]++
 	}
 }
 
