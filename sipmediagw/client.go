@@ -38,6 +38,8 @@ type Client struct {
 	allowHTTP      bool
 	allowWeakToken bool
 	cleanup        bool
+	cleanupWindow  time.Duration
+	cleanupEvery   time.Duration
 	mainApp        string
 	browsingName   string
 
@@ -75,6 +77,12 @@ func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.cleanupWindow <= 0 {
+		c.cleanupWindow = c.startTimeout
+	}
+	if c.cleanupEvery <= 0 {
+		c.cleanupEvery = DefaultCleanupEvery
 	}
 	c.logger = logx.OrDiscard(c.logger)
 	if c.protocol < Legacy || c.protocol > V18Launcher {

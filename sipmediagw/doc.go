@@ -27,10 +27,10 @@
 //     same 404 "Failed to start gateway container": both are
 //     ErrLaunchFailed.
 //   - The v1.8 proxy records a room only once its launcher answered, and
-//     answers a failed launch with a 503 without gw_id: the stop that
-//     follows a failed or timed-out start finds nothing to stop, and a
-//     container the launcher left behind keeps its gateway busy until the
-//     proxy's next check.
+//     answers a failed launch with a 503 without gw_id: a stop right after
+//     a timed-out start finds nothing to stop (hence the cleanup window
+//     below), and a container the launcher left behind keeps its gateway
+//     busy until the proxy's next check.
 //   - The v1.8 proxy's "started" state means an idle gateway in some
 //     versions and a call in progress in others; Status reads it with the
 //     room the proxy reports.
@@ -50,6 +50,13 @@
 //
 //   - Start is never retried, and a start that failed or timed out is
 //     followed by a stop so no container is left behind (on by default).
+//     A launcher goes on after the client gave up (an image pull makes a
+//     start last minutes), so after a failure that leaves the server's
+//     side unknown (a timeout, a dropped connection, an unreadable answer)
+//     the client keeps stopping the room over a window as long as a start
+//     (WithCleanupWindow) until it sees a container stopped. The error is
+//     a *StartError naming the room; its MayRun says a stream may still
+//     run, which the caller then owns and must stop.
 //     Stop, Status and Probe are retried on connection errors and 5xx.
 //   - Timeouts are sized for a server that blocks: 60 s for start, 45 s per
 //     stop attempt, 10 s otherwise (WithStartTimeout, …).

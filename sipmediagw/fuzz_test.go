@@ -116,7 +116,8 @@ func FuzzAnswers(f *testing.F) {
 			tok = ""
 		}
 		c, err := NewClient("https://gw.example.org", tok, WithProtocol(p), WithHTTPClient(&http.Client{Transport: mt}),
-			WithRetryWait(0, 0), WithStartTimeout(10*time.Second), WithStopTimeout(10*time.Second), WithTimeout(10*time.Second))
+			WithRetryWait(0, 0), WithStartTimeout(10*time.Second), WithStopTimeout(10*time.Second), WithTimeout(10*time.Second),
+			WithCleanupWindow(time.Nanosecond, time.Millisecond))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,25 +80,31 @@ func (c *Client) startLegacy(ctx context.Context, p *StartParams) (Session, erro
 	}
 }
 
-func (c *Client) stopLegacy(ctx context.Context, room string) error {
+// stopLegacy stops a room's container and reports whether the launcher
+// stopped one (false: it said nothing ran).
+func (c *Client) stopLegacy(ctx context.Context, room string) (bool, error) {
 	a, err := c.send(ctx, &request{op: "stop", method: http.MethodGet, path: "/stop", class: classStop,
 		idempotent: true, query: url.Values{"room": {room}}})
 	if err != nil {
-		return err
+		return false, err
 	}
 	la, err := readLegacy(a)
 	if err != nil {
-		return err
+		return false, err
 	}
+	res := la.result().Res
 	switch {
-	case la.Error == "" && strings.Contains(la.result().Res, "Cannot connect to the Docker daemon"):
-		return a.refused(ErrStopFailed, la.result().Res)
+	case la.Error == "" && strings.Contains(res, "Cannot connect to the Docker daemon"):
+		return false, a.refused(ErrStopFailed, res)
 	case la.Error == "":
-		return nil // the compose output, empty or a warning: stopped either way
+		// The compose output: empty, a warning or a refused project name
+		// when nothing ran (v1.5, v1.6), the containers' steps otherwise.
+		nothing := strings.TrimSpace(res) == "" || isNothingRunning(res) || strings.Contains(res, "invalid project name")
+		return !nothing, nil
 	case isNothingRunning(la.Error):
-		return nil // v1.7's 400 when nothing runs
+		return false, nil // v1.7's 400 when nothing runs
 	default:
-		return a.refused(ErrRejected, la.Error)
+		return false, a.refused(ErrRejected, la.Error)
 	}
 }
 

@@ -167,6 +167,7 @@ func newMock(t *testing.T, p Protocol, opts ...Option) (*Client, *mock) {
 		WithProtocol(p),
 		WithHTTPClient(&http.Client{Transport: m.mt}),
 		WithRetryWait(time.Millisecond, time.Millisecond),
+		WithCleanupWindow(time.Nanosecond, time.Millisecond), // one cleanup stop: mocks answer at once
 	}, opts...)
 	c, err := NewClient(mockBase, tok, all...)
 	require.NoError(t, err)

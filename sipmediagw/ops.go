@@ -2,7 +2,6 @@ package sipmediagw
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"unicode/utf8"
 )
@@ -29,10 +28,17 @@ type Status struct {
 
 // Start starts streaming p.Room to p.RTMPURL and returns the session to
 // persist. A legacy "status: success" is not taken at its word: the
-// answer's details decide. Start is never retried. When the start fails
-// (other than for busy, unauthorized or rejected answers) or times out,
-// the client stops the room or gateway at once, so no container is left
-// behind, unless WithCleanupAfterFailedStart(false) was given.
+// answer's details decide. Start is never retried.
+//
+// A start that fails after its request was sent returns a *StartError
+// wrapping the cause. Unless the server refused it outright (busy,
+// unauthorized, rejected), a container may have been left behind or may
+// still be coming up (a launcher goes on after the client gave up), so the
+// client stops the room at once and, when the failure left the server's
+// side unknown (a timeout, a dropped connection, an unreadable answer),
+// keeps stopping it over the cleanup window (WithCleanupWindow) until it
+// sees a container stopped. StartError.MayRun reports what it could not
+// rule out: then the caller owns StartError.Session and must stop it.
 func (c *Client) Start(ctx context.Context, p StartParams) (Session, error) {
 	if err := p.validate(c.protocol); err != nil {
 		return Session{}, err
@@ -48,41 +54,18 @@ func (c *Client) Start(ctx context.Context, p StartParams) (Session, error) {
 	}
 	if err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "sipmediagw start failed", slog.String("error", err.Error()))
-		if c.cleanup && needsCleanup(err) {
-			c.cleanupAfterStart(ctx, &p)
+		se := &StartError{Session: p.session(c.protocol), Err: err}
+		switch {
+		case !mayHaveLaunched(err):
+		case c.cleanup:
+			se.MayRun = c.cleanupAfterStart(ctx, &p, sideUnknown(err))
+		default:
+			se.MayRun = true
 		}
-		return Session{}, err
+		return Session{}, se
 	}
 	c.logger.LogAttrs(ctx, slog.LevelInfo, "sipmediagw stream started", slog.Any("session", s))
 	return s, nil
-}
-
-// needsCleanup tells the failures after which a container may be running.
-func needsCleanup(err error) bool {
-	return !errors.Is(err, ErrBusy) && !errors.Is(err, ErrUnauthorized) &&
-		!errors.Is(err, ErrRejected) && !errors.Is(err, ErrNotSupported)
-}
-
-// cleanupAfterStart stops what a failed start may have left, on a context
-// of its own: the caller's may be the one that timed out.
-func (c *Client) cleanupAfterStart(ctx context.Context, p *StartParams) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.stopTimeout)
-	defer cancel()
-	var err error
-	switch c.protocol {
-	case Legacy:
-		err = c.Stop(ctx, Session{Protocol: Legacy, Room: p.Room})
-	case V18Launcher:
-		err = c.Stop(ctx, Session{Protocol: V18Launcher, GatewayID: p.GatewayID})
-	case V18:
-		err = c.stopProxyRoom(ctx, p.Room)
-	}
-	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelError, "sipmediagw cleanup after a failed start failed: a container may be left running",
-			slog.String("error", err.Error()))
-		return
-	}
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "sipmediagw cleaned up after a failed start")
 }
 
 // Stop stops a session's stream. It is idempotent: every "nothing is
@@ -92,16 +75,19 @@ func (c *Client) Stop(ctx context.Context, s Session) error {
 	if err := validateSession("stop", c, s); err != nil {
 		return err
 	}
-	var err error
-	if c.protocol == Legacy {
-		err = c.stopLegacy(ctx, s.Room)
-	} else {
-		err = c.stopV18(ctx, s.GatewayID)
-	}
+	_, err := c.stop(ctx, s)
 	if err == nil {
 		c.logger.LogAttrs(ctx, slog.LevelInfo, "sipmediagw stream stopped", slog.Any("session", s))
 	}
 	return err
+}
+
+// stop stops s and reports whether the server stopped a container.
+func (c *Client) stop(ctx context.Context, s Session) (bool, error) {
+	if c.protocol == Legacy {
+		return c.stopLegacy(ctx, s.Room)
+	}
+	return c.stopV18(ctx, s.GatewayID)
 }
 
 // StopRoom stops the stream of a room when its session was lost (a crash
@@ -117,7 +103,8 @@ func (c *Client) StopRoom(ctx context.Context, room string) error {
 		if err := validateRoom("stop", V18, room); err != nil {
 			return err
 		}
-		return c.stopProxyRoom(ctx, room)
+		_, err := c.stopProxyRoom(ctx, room)
+		return err
 	default:
 		return &ParamError{Op: "stop", Param: "room", Reason: "a v1.8 launcher stops by gw_id only"}
 	}

@@ -17,6 +17,9 @@ const (
 	DefaultStopTimeout  = 45 * time.Second
 	DefaultTimeout      = 10 * time.Second
 	DefaultRetries      = 2
+	// DefaultCleanupEvery is how often the cleanup after a failed start
+	// stops the room again while the server's side is unknown.
+	DefaultCleanupEvery = 2 * time.Second
 	DefaultUserAgent    = "bbbcast-sipmediagw/1"
 	DefaultMainApp      = "streaming"
 	DefaultBrowsingName = "bigbluebutton"
@@ -67,8 +70,19 @@ func WithInsecureToken() Option { return func(c *Client) { c.allowWeakToken = tr
 
 // WithCleanupAfterFailedStart decides whether a start that failed or timed
 // out is followed by a stop, so no container is left behind (on by
-// default).
+// default). Without it a failed start's StartError says MayRun whenever
+// the server did not refuse the start outright.
 func WithCleanupAfterFailedStart(on bool) Option { return func(c *Client) { c.cleanup = on } }
+
+// WithCleanupWindow sets how long the cleanup after a start that failed
+// without a clear answer (a timeout, a dropped connection, an unreadable
+// answer) goes on stopping the room, every every: a launcher may bring the
+// container up well after the client gave up (an image pull makes a start
+// last minutes). The window is the start timeout by default; every is
+// DefaultCleanupEvery.
+func WithCleanupWindow(window, every time.Duration) Option {
+	return func(c *Client) { c.cleanupWindow, c.cleanupEvery = window, every }
+}
 
 // WithMainApp sets the v1.8 main_app field ("streaming" by default).
 func WithMainApp(app string) Option { return func(c *Client) { c.mainApp = app } }

@@ -267,7 +267,9 @@ func TestErrorDetailValidUTF8(t *testing.T) {
 	_, err := c.Start(context.Background(), validParams(Legacy))
 	require.ErrorIs(t, err, ErrLaunchFailed)
 	assert.True(t, utf8.ValidString(err.Error()), "error text is not UTF-8: %q", err.Error())
-	assert.Less(t, len(err.Error()), 300, "long details are cut")
+	var oe *OpError
+	require.ErrorAs(t, err, &oe)
+	assert.Less(t, len(oe.Error()), 300, "long details are cut")
 }
 
 // The server's words lose their control characters: no forged log lines.

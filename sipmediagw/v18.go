@@ -121,47 +121,49 @@ func (c *Client) startV18(ctx context.Context, p *StartParams) (Session, error) 
 	}
 }
 
-func (c *Client) stopV18(ctx context.Context, gwID string) error {
+// stopV18 stops a gateway and reports whether one ran (false: the server
+// said nothing ran).
+func (c *Client) stopV18(ctx context.Context, gwID string) (bool, error) {
 	a, err := c.send(ctx, &request{op: "stop", method: http.MethodPost, path: c.v18Path("stop"), class: classStop,
 		idempotent: true, body: map[string]string{"gw_id": gwID}})
 	if err != nil {
-		return err
+		return false, err
 	}
 	v, err := readV18(a)
 	if err != nil {
-		return err
+		return false, err
 	}
 	switch {
 	case a.status == http.StatusNotFound:
-		return nil // no mapping, no running container: stopped already
+		return false, nil // no mapping, no running container: stopped already
 	case a.status == http.StatusOK && v.Status == "success":
-		return nil
+		return true, nil
 	case a.status == http.StatusOK && v.Data != nil && strings.Contains(v.Data.ProcessingState, "stop"):
-		return nil
+		return true, nil
 	case a.status == http.StatusBadRequest || a.status == http.StatusUnprocessableEntity || a.status == http.StatusOK:
-		return a.refused(ErrRejected, v.errorDetail())
+		return false, a.refused(ErrRejected, v.errorDetail())
 	default:
-		return a.unreadable("unexpected status")
+		return false, a.unreadable("unexpected status")
 	}
 }
 
 // stopProxyRoom finds the gateway the proxy gave a room, if any, and stops
 // it: after a start that timed out, the client never learnt the gw_id.
-func (c *Client) stopProxyRoom(ctx context.Context, room string) error {
+func (c *Client) stopProxyRoom(ctx context.Context, room string) (bool, error) {
 	a, err := c.send(ctx, &request{op: "stop", method: http.MethodGet, path: "/status", idempotent: true,
 		query: url.Values{"room": {room}}})
 	if err != nil {
-		return err
+		return false, err
 	}
 	v, err := readV18(a)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if a.status == http.StatusNotFound {
-		return nil
+		return false, nil
 	}
 	if a.status != http.StatusOK || v.Data == nil || scalar(v.Data.GwID) == "" {
-		return a.unreadable("status answer without a gw_id")
+		return false, a.unreadable("status answer without a gw_id")
 	}
 	return c.stopV18(ctx, scalar(v.Data.GwID))
 }

@@ -91,6 +91,17 @@ func (s *Server) Running() []Stream {
 	return out
 }
 
+// MaxRunning returns the most containers the server has run at once since
+// it started: the streams of one gateway that overlapped in time. A
+// gateway carries one webinar's stream at a time, so a test of that rule
+// requires it to stay at 1 (give the server WithSlots(2) or more, so that
+// a second start would succeed and show, rather than be refused).
+func (s *Server) MaxRunning() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
 // Stream returns the running stream a key names.
 func (s *Server) Stream(key string) (Stream, bool) {
 	s.lockAt(s.clock.Now())
@@ -190,6 +201,16 @@ func (s *Server) Pending() int {
 // until ctx ends.
 func (s *Server) WaitPending(ctx context.Context, n int) error {
 	return s.events.WaitUntil(ctx, func() bool { return s.Pending() >= n })
+}
+
+// WaitAnswered blocks until the server has answered n requests of
+// operation op (OpStart, OpStop, OpStatus…) in total, or until ctx ends.
+func (s *Server) WaitAnswered(ctx context.Context, op string, n int) error {
+	return s.events.WaitUntil(ctx, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.answered[op] >= n
+	})
 }
 
 // WaitRunning blocks until the stream a key names runs (running true) or

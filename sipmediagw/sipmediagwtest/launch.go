@@ -56,10 +56,26 @@ func (s *Server) launch(e *exchange, h *host, st Stream, project func(slot int) 
 		c.slot = -1
 		c.Failed = true
 		h.projects[st.Project] = c
+		s.notePeakLocked()
 		return launchFailed, c
 	}
 	h.projects[st.Project] = c
+	s.notePeakLocked()
 	return launchOK, c
+}
+
+// notePeakLocked records the number of running containers when it is the
+// most the server has run at once.
+func (s *Server) notePeakLocked() {
+	n := 0
+	for _, h := range s.hostsLocked() {
+		for _, c := range h.projects {
+			if c.running {
+				n++
+			}
+		}
+	}
+	s.peak = max(s.peak, n)
 }
 
 // halt stops project's container on h after the stop delay: "compose

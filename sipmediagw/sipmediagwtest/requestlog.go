@@ -54,6 +54,10 @@ func (s *Server) logRequest(e *exchange) {
 	s.logMu.Lock()
 	s.reqLog.Add(r, s.cfg.requestLogSize)
 	s.logMu.Unlock()
+	s.mu.Lock()
+	s.answered[e.op]++
+	s.mu.Unlock()
+	s.events.Broadcast()
 	if s.logger.Enabled(e.r.Context(), slog.LevelDebug) {
 		s.logger.LogAttrs(e.r.Context(), slog.LevelDebug, "sipmediagwtest request",
 			slog.String("method", r.Method), slog.String("path", r.Path),

@@ -41,7 +41,9 @@ type Server struct {
 	chats    map[string][]string
 	starts   int
 	stops    int
-	blocked  int // requests that started blocking, in total
+	peak     int            // the most containers running at once
+	answered map[string]int // requests answered, by operation
+	blocked  int            // requests that started blocking, in total
 
 	logMu  sync.Mutex
 	reqLog requestLog
@@ -87,12 +89,13 @@ func NewServer(v Version, opts ...Option) *Server {
 		logger = slog.New(discardHandler{})
 	}
 	s := &Server{
-		version: v,
-		cfg:     cfg,
-		clock:   cfg.clock,
-		logger:  logger,
-		chats:   make(map[string][]string),
-		reqLog:  fakekit.NewRing[Request](cfg.requestLogSize),
+		version:  v,
+		cfg:      cfg,
+		clock:    cfg.clock,
+		logger:   logger,
+		chats:    make(map[string][]string),
+		answered: make(map[string]int),
+		reqLog:   fakekit.NewRing[Request](cfg.requestLogSize),
 	}
 	if !v.IsLauncher() {
 		s.Token = cfg.token
