@@ -36,7 +36,7 @@ func TestStartErrorOwnership(t *testing.T) {
 		{name: "timeout, every stop fails", start: connError(),
 			stops: []httpmock.Responder{htmlAnswer(502, "<html>Bad Gateway</html>")}, mayRun: true, minStops: 2},
 		{name: "timeout, the Docker daemon is down", start: connError(),
-			stops: []httpmock.Responder{jsonAnswer(200, `{"status": "success", "details": {"res": "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"}}`)},
+			stops:  []httpmock.Responder{jsonAnswer(200, `{"status": "success", "details": {"res": "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"}}`)},
 			mayRun: true, minStops: 2},
 		{name: "launch failed, one stop removes the leftover", start: jsonAnswer(200, v16StartFailed),
 			stops: []httpmock.Responder{jsonAnswer(200, v16Stopped)}, wantErr: ErrLaunchFailed, minStops: 1, cleanedUp: true},
