@@ -49,14 +49,24 @@ func mayHaveLaunched(err error) bool {
 }
 
 // sideUnknown tells the failures after which the server may still be
-// starting the container: no answer (a timeout, a dropped connection), an
-// answer the client could not read (a reverse proxy's page), or a gateway
-// error (502, 504). A launcher's own "failed to launch", or the v1.8
-// proxy's 503 once its launcher answered, means the start has ended.
+// starting the container: no answer (a timeout, a dropped connection), a
+// reverse proxy's page or a gateway error (502, 503 or 504 from a proxy
+// in front). A launcher's own "failed to launch", its debug page, or the
+// v1.8 proxy's JSON 503 once its launcher answered, mean the start has
+// ended.
 func sideUnknown(err error) bool {
-	var oe *OpError
-	if errors.As(err, &oe) {
+	var (
+		oe *OpError
+		re *ResponseError
+	)
+	switch {
+	case errors.As(err, &oe):
 		return oe.StatusCode == http.StatusBadGateway || oe.StatusCode == http.StatusGatewayTimeout
+	case errors.As(err, &re):
+		// A reverse proxy's page; the launcher's own debug page (500) is
+		// written once its script has ended.
+		return re.StatusCode == http.StatusBadGateway || re.StatusCode == http.StatusServiceUnavailable ||
+			re.StatusCode == http.StatusGatewayTimeout
 	}
 	return true
 }

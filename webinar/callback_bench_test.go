@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/benbjohnson/clock"
 
@@ -24,7 +25,7 @@ func BenchmarkEndCallbackToStop(b *testing.B) {
 	ctx := context.Background()
 	store := memory.New()
 	clk := clock.NewMock()
-	clk.Set(t0.Add(-24 * 3600e9))
+	clk.Set(t0.Add(time.Minute)) // in the webinars' slot
 	gws := gateway.NewService(store, gateway.WithClock(clk))
 	fakeBBB := bbbtest.NewServer()
 	defer fakeBBB.Close()
@@ -57,7 +58,10 @@ func BenchmarkEndCallbackToStop(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if w, err = svc.Start(ctx, teacher, w.ID); err != nil {
+		if _, err = svc.Start(ctx, teacher, w.ID); err != nil {
+			b.Fatal(err)
+		}
+		if w, err = svc.Wait(ctx, w.ID); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -87,7 +87,7 @@ func (s *Service) applyChatShown(ctx context.Context, w Webinar) (Webinar, error
 	if w.State != Live || w.ChatVisible == w.ChatShown || w.Session == "" {
 		return w, nil
 	}
-	return s.drive(ctx, w.ID, func() (Webinar, error) {
+	return s.drive(ctx, w.ID, func(ctx context.Context) (Webinar, error) {
 		cur, err := s.store.Webinar(ctx, w.ID)
 		if err != nil {
 			return w, err

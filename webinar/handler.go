@@ -3,6 +3,7 @@ package webinar
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/gateway"
 )
 
 // maxFormBytes bounds the body of the handler's POSTs.
@@ -28,7 +30,10 @@ const maxFormBytes = 8 << 10
 //	GET  /bot/{id}/{secret}/{room}    the streaming bot's join page (the URL is a credential)
 //	POST /bot/{id}/{secret}/{room}    the page's form: 303 to the BBB viewer join URL
 //	POST /webinars/{id}/chat          form field "message": 204
-//	POST /webinars/{id}/{action}      start, stop-live, restart-live, end, show-chat, hide-chat: JSON
+//	POST /webinars/{id}/{action}      start, stop-live, restart-live, end: 202 with the stored
+//	                                  step, the rest runs in the background; show-chat, hide-chat:
+//	                                  200; JSON {id, state, failReason, chatShown, chatVisible}, or
+//	                                  {error} with a sentence to show
 //	GET  /webinars/{id}/join          303 to the presenter's BBB join URL
 //
 // The host owns the sessions, so it must protect the POSTs of
@@ -72,24 +77,24 @@ type handler struct {
 }
 
 // statusOf maps an error of the Service to an HTTP status and a message
-// safe to show; 5xx messages are generic.
+// safe to show (Explain's sentence); 5xx messages are generic.
 func statusOf(err error) (int, string) {
+	msg := Explain(err)
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
-		return http.StatusBadRequest, ie.Field + ": " + ie.Reason
+		return http.StatusBadRequest, msg
 	case errors.Is(err, ErrBadCredential), errors.Is(err, ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, ErrForbidden):
-		return http.StatusForbidden, "forbidden"
-	case errors.Is(err, ErrChatClosed):
-		return http.StatusConflict, "the chat is closed"
-	case errors.Is(err, ErrInvalidState):
-		return http.StatusConflict, "not possible in the webinar's current state"
-	case errors.Is(err, ErrBusy), errors.Is(err, ErrConflict):
-		return http.StatusConflict, "the webinar is busy, try again"
-	case errors.Is(err, ErrNotConfigured):
-		return http.StatusServiceUnavailable, "webinars are not available"
+		return http.StatusForbidden, msg
+	case errors.Is(err, gateway.ErrNoGatewayFree), errors.Is(err, ErrOutsideWindow), errors.Is(err, ErrGatewayBusy),
+		errors.Is(err, ErrChatClosed), errors.Is(err, ErrInvalidState), errors.Is(err, ErrBusy), errors.Is(err, ErrConflict):
+		return http.StatusConflict, msg
+	case errors.Is(err, ErrNotConfigured), errors.Is(err, ErrClosed):
+		return http.StatusServiceUnavailable, msg
+	case errors.Is(err, ErrStartFailed):
+		return http.StatusBadGateway, msg
 	}
 	return http.StatusBadGateway, "the operation failed"
 }
@@ -380,12 +385,17 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, actionView{ID: wb.ID, State: wb.State, FailReason: wb.FailReason,
+	code := http.StatusAccepted // the rest runs in the background
+	if action == "show-chat" || action == "hide-chat" {
+		code = http.StatusOK
+	}
+	writeJSON(w, code, actionView{ID: wb.ID, State: wb.State, FailReason: wb.FailReason,
 		ChatShown: wb.ChatShown, ChatVisible: wb.ChatVisible})
 }
 
 // presenterJoin sends a presenter to BBB, starting the webinar when it
-// is scheduled or failed.
+// is scheduled or failed. A browser navigates there: a refusal is a page
+// with Explain's sentence.
 func (h *handler) presenterJoin(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.user(w, r)
 	if !ok {
@@ -394,10 +404,35 @@ func (h *handler) presenterJoin(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	link, err := h.s.PresenterJoinURL(r.Context(), u, id)
 	if err != nil {
-		h.fail(w, r, id, err)
+		code, msg := statusOf(err)
+		if code >= 500 {
+			h.s.logger.LogAttrs(r.Context(), slog.LevelError, "webinar: request failed",
+				slog.String("webinar", id), slog.String("route", r.Pattern), slog.String("error", err.Error()))
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(code)
+		_ = refusedPage.Execute(w, msg)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, link, http.StatusSeeOther)
 }
+
+// refusedPage shows why a presenter could not join.
+var refusedPage = template.Must(template.New("refused").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>The webinar cannot be joined</title>
+</head>
+<body>
+<h1>The webinar cannot be joined</h1>
+<p role="alert">{{.}}</p>
+</body>
+</html>
+`))

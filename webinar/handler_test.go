@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func (f *httpFixture) liveWebinar(t *testing.T) webinar.Webinar {
 	ctx := context.Background()
 	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
 	require.NoError(t, err)
-	w, err = f.svc.Start(ctx, teacher, w.ID)
+	w, err = f.waited(f.svc.Start, teacher, w.ID)
 	require.NoError(t, err)
 	require.Equal(t, webinar.Live, w.State)
 	return w
@@ -120,7 +121,7 @@ func TestHandlerEndCallback(t *testing.T) {
 	for i := 0; i < 2; i++ { // BBB retries: idempotent
 		rec = f.do(http.MethodGet, cb, nil, nil)
 		assert.Equal(t, http.StatusOK, rec.Code, "call %d", i)
-		got, err = f.svc.Get(ctx, w.ID)
+		got, err = f.svc.Wait(ctx, w.ID)
 		require.NoError(t, err)
 		assert.Equal(t, webinar.Ended, got.State)
 		assert.False(t, f.gw.IsRunning(w.Session))
@@ -312,27 +313,31 @@ func TestHandlerPresenterActions(t *testing.T) {
 	for _, tc := range []struct {
 		user, action string
 		want         int
-		state        webinar.State
+		state        webinar.State // answered: the stored step
+		final        webinar.State // once the background part is done
 	}{
-		{"", "start", http.StatusUnauthorized, ""},
-		{student.ID, "start", http.StatusForbidden, ""},
-		{teacher.ID, "launch", http.StatusNotFound, ""},
-		{teacher.ID, "start", http.StatusOK, webinar.Live},
-		{teacher.ID, "start", http.StatusOK, webinar.Live},
-		{teacher.ID, "show-chat", http.StatusOK, webinar.Live},
-		{student.ID, "stop-live", http.StatusForbidden, ""},
-		{teacher.ID, "stop-live", http.StatusOK, webinar.LiveStopped},
-		{admin.ID, "restart-live", http.StatusOK, webinar.Live},
-		{teacher.ID, "hide-chat", http.StatusOK, webinar.Live},
-		{teacher.ID, "end", http.StatusOK, webinar.Ended},
-		{teacher.ID, "end", http.StatusOK, webinar.Ended},
-		{teacher.ID, "start", http.StatusConflict, ""},
+		{"", "start", http.StatusUnauthorized, "", ""},
+		{student.ID, "start", http.StatusForbidden, "", ""},
+		{teacher.ID, "launch", http.StatusNotFound, "", ""},
+		{teacher.ID, "start", http.StatusAccepted, webinar.Starting, webinar.Live},
+		{teacher.ID, "start", http.StatusAccepted, webinar.Live, webinar.Live},
+		{teacher.ID, "show-chat", http.StatusOK, webinar.Live, webinar.Live},
+		{student.ID, "stop-live", http.StatusForbidden, "", ""},
+		{teacher.ID, "stop-live", http.StatusAccepted, webinar.StoppingLive, webinar.LiveStopped},
+		{admin.ID, "restart-live", http.StatusAccepted, webinar.Starting, webinar.Live},
+		{teacher.ID, "hide-chat", http.StatusOK, webinar.Live, webinar.Live},
+		{teacher.ID, "end", http.StatusAccepted, webinar.Ending, webinar.Ended},
+		{teacher.ID, "end", http.StatusAccepted, webinar.Ended, webinar.Ended},
+		{teacher.ID, "start", http.StatusConflict, "", ""},
 	} {
 		rec, a := post(tc.user, tc.action)
 		require.Equal(t, tc.want, rec.Code, "%s %s: %s", tc.user, tc.action, rec.Body.String())
-		if tc.want == http.StatusOK {
+		if tc.state != "" {
 			assert.Equal(t, tc.state, a.State, tc.action)
 			assert.Equal(t, w.ID, a.ID)
+			done, err := f.svc.Wait(ctx, w.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tc.final, done.State, tc.action)
 		}
 		got, err := f.svc.Get(ctx, w.ID)
 		require.NoError(t, err)
@@ -369,7 +374,10 @@ func TestHandlerPresenterJoin(t *testing.T) {
 	loc, err := url.Parse(rec.Header().Get("Location"))
 	require.NoError(t, err)
 	assert.Equal(t, "MODERATOR", loc.Query().Get("role"))
-	got, err := f.svc.Get(ctx, w.ID)
+	m, ok := f.bbb.Meeting(w.MeetingID)
+	require.True(t, ok, "the meeting exists before the presenter is sent there")
+	assert.Equal(t, loc.Query().Get("createTime"), strconv.FormatInt(m.CreateTimeMillis, 10))
+	got, err := f.svc.Wait(ctx, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.Live, got.State, "the presenter's arrival starts the webinar")
 }

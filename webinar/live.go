@@ -7,23 +7,20 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
-// DefaultLeaseTTL bounds how long a crashed process blocks a webinar.
-const DefaultLeaseTTL = 2 * time.Minute
-
 // Errors of the live operations.
 var (
 	// ErrNotConfigured: the Service lacks what running webinars needs
 	// (Config.BBB, PublicURL, Callbacks).
 	ErrNotConfigured = errors.New("webinar: not configured to run webinars")
-	// ErrBusy: another process is driving the webinar right now.
-	ErrBusy = errors.New("webinar: another process is driving this webinar")
+	// ErrStartFailed: a start failed before the BBB meeting was created;
+	// the webinar's FailReason says why.
+	ErrStartFailed = errors.New("webinar: the webinar could not start")
 )
 
 // DefaultSIPMediaGW makes the client of a gateway's SIPMediaGW server from
@@ -57,40 +54,9 @@ func (s *Service) bbbFor(w *Webinar) *bbb.Client {
 	return s.bbb[""]
 }
 
-func leaseKey(id string) string { return "webinar:" + id }
-
-// drive runs f holding the webinar's lease, so one process at a time
-// drives its side effects, and one goroutine of this process: the lease
-// is the process's (a holder may take its own lease again), so a second
-// goroutine, such as BBB's end callback arriving while End still runs,
-// would otherwise drive the same webinar at the same time and release
-// the lease under the first one.
-func (s *Service) drive(ctx context.Context, id string, f func() (Webinar, error)) (Webinar, error) {
-	s.drivingMu.Lock()
-	busy := s.driving[id]
-	s.driving[id] = true
-	s.drivingMu.Unlock()
-	if busy {
-		return Webinar{}, ErrBusy
-	}
-	defer func() {
-		s.drivingMu.Lock()
-		delete(s.driving, id)
-		s.drivingMu.Unlock()
-	}()
-	ok, err := s.store.AcquireLease(ctx, leaseKey(id), s.holder, s.leaseTTL, s.clock.Now())
-	if err != nil {
-		return Webinar{}, err
-	}
-	if !ok {
-		return Webinar{}, ErrBusy
-	}
-	defer func() {
-		if err := s.store.ReleaseLease(context.WithoutCancel(ctx), leaseKey(id), s.holder); err != nil {
-			s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: releasing a lease failed", slog.String("webinar", id), slog.String("error", err.Error()))
-		}
-	}()
-	return f()
+// stepCtx bounds one remote call of an operation by StepTimeout.
+func (s *Service) stepCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.step)
 }
 
 // transition stores w in state to, after the changes of mutate, with a
@@ -122,8 +88,9 @@ func (s *Service) save(ctx context.Context, w Webinar, mutate func(*Webinar)) (W
 	return s.store.UpdateWebinar(ctx, w)
 }
 
-// fail records a failed step: the webinar goes Failed with reason, and
-// the host hears of the error.
+// fail records a failed step: the webinar goes Failed with reason (its
+// Session, the stream it may still own, kept as w has it), and the host
+// hears of the error.
 func (s *Service) fail(ctx context.Context, w Webinar, step string, cause error) (Webinar, error) {
 	reason := step + ": " + cause.Error()
 	s.notifier.Notify(ctx, Event{Kind: ErrorOccurred, WebinarID: w.ID, Err: cause})
@@ -146,12 +113,17 @@ func (s *Service) loadManaged(ctx context.Context, u User, id string) (Webinar, 
 	return w, nil
 }
 
-// Start creates the BBB meeting (with a signed end callback, guests
-// always accepted), starts the stream on the webinar's gateway, then
-// shows or hides the chat panel as wanted. It is idempotent: a webinar
-// starting or live is returned as it is, nothing is restarted. A step
-// that fails leaves the webinar Failed with the reason, and no container
-// behind (sipmediagw stops what a failed start may have left).
+// Start starts the webinar: it books the live period (see the package
+// documentation: early starts and late ones move the booking, or are
+// refused with a *gateway.NoGatewayFreeError or a *WindowError), stores
+// the webinar Starting and returns it at once. In the background, under
+// the webinar's lease, it creates the BBB meeting (with a signed end
+// callback, guests always accepted), starts the stream on the webinar's
+// gateway, shows or hides the chat panel as wanted, and the webinar goes
+// Live; a step that fails leaves it Failed with the reason, owning any
+// stream that may have come up. Wait waits for the end; the Notifier hears
+// of each state. Start is idempotent: a webinar starting or live is
+// returned as it is, nothing is restarted.
 func (s *Service) Start(ctx context.Context, u User, id string) (Webinar, error) {
 	if err := s.checkLive(); err != nil {
 		return Webinar{}, err
@@ -163,19 +135,52 @@ func (s *Service) Start(ctx context.Context, u User, id string) (Webinar, error)
 	if w.State == Live || w.State == Starting {
 		return w, nil
 	}
-	return s.drive(ctx, id, func() (Webinar, error) { return s.start(ctx, id) })
+	return s.launch(ctx, id, func(ctx context.Context) (Webinar, error) { return s.beginStart(ctx, id) }, s.finishStart)
 }
 
-func (s *Service) start(ctx context.Context, id string) (Webinar, error) {
+// beginStart books the live period and stores the webinar Starting.
+func (s *Service) beginStart(ctx context.Context, id string) (Webinar, error) {
 	w, err := s.store.Webinar(ctx, id) // again, under the lease
 	if err != nil {
 		return Webinar{}, err
 	}
 	if w.State == Live || w.State == Starting {
-		return w, nil
+		return w, errNothingToDo
 	}
-	if w, err = s.transition(ctx, w, Starting, func(w *Webinar) { w.FailReason = "" }); err != nil {
+	return s.holdAndStart(ctx, w)
+}
+
+// holdAndStart books w's live period from now and stores it Starting.
+func (s *Service) holdAndStart(ctx context.Context, w Webinar) (Webinar, error) {
+	if err := w.State.Check(Starting); err != nil {
 		return w, err
+	}
+	hold, err := s.liveHold(&w, s.clock.Now())
+	if err != nil {
+		return w, err
+	}
+	w, moved, err := s.holdGateway(ctx, w, hold)
+	if err != nil {
+		return w, err
+	}
+	// A new run: the meeting's createTime is the new meeting's.
+	w, err = s.transition(ctx, w, Starting, func(w *Webinar) { w.FailReason, w.CreateTime = "", 0 })
+	if err != nil {
+		return w, err
+	}
+	if moved {
+		s.tellLiveEvent(ctx, LiveEventUpdated, w) // the HLS URL changed
+	}
+	return w, nil
+}
+
+// finishStart is the background part of a start.
+func (s *Service) finishStart(ctx context.Context, r *run, w Webinar) (Webinar, error) {
+	var err error
+	if w.Session != "" { // an earlier run's stream, not seen stopped yet
+		if w, err = s.dropStream(ctx, w); err != nil {
+			return s.fail(ctx, w, "stopping the previous stream", err)
+		}
 	}
 	created, err := s.createMeeting(ctx, w)
 	if err != nil {
@@ -184,12 +189,25 @@ func (s *Service) start(ctx context.Context, id string) (Webinar, error) {
 	if w, err = s.save(ctx, w, func(w *Webinar) { w.CreateTime = created.CreateTime }); err != nil {
 		return w, err
 	}
+	closeOnce(r.meeting)
+	if err := s.clearGateway(ctx, w); err != nil {
+		return s.fail(ctx, w, "gateway", err)
+	}
 	g, client, err := s.gatewayClient(ctx, w)
 	if err != nil {
 		return s.fail(ctx, w, "gateway", err)
 	}
-	session, err := client.Start(ctx, s.botStart(w, g, client.Protocol()))
+	if err := ctx.Err(); err != nil {
+		return w, err // lost the lease or closing: Reconcile settles Starting
+	}
+	sctx, cancel := s.stepCtx(ctx)
+	session, err := client.Start(sctx, s.botStart(w, g, client.Protocol()))
+	cancel()
 	if err != nil {
+		var se *sipmediagw.StartError
+		if errors.As(err, &se) && se.MayRun {
+			w.Session = ownedSession(se.Session) // it may run: the webinar owns it until seen stopped
+		}
 		return s.fail(ctx, w, "SIPMediaGW start", err)
 	}
 	// The bot's page opens with BBB's public chat shown.
@@ -205,6 +223,8 @@ func (s *Service) createMeeting(ctx context.Context, w Webinar) (*bbb.CreateResu
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := s.stepCtx(ctx)
+	defer cancel()
 	return s.bbbFor(&w).Create(ctx, &bbb.CreateParams{
 		Name:        w.Title,
 		MeetingID:   w.MeetingID,
@@ -255,7 +275,10 @@ func (s *Service) syncChat(ctx context.Context, w Webinar, client *sipmediagw.Cl
 	if w.ChatVisible == w.ChatShown {
 		return w
 	}
-	if err := client.ToggleChat(ctx, session); err != nil {
+	sctx, cancel := s.stepCtx(ctx)
+	err := client.ToggleChat(sctx, session)
+	cancel()
+	if err != nil {
 		s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: chat toggle failed", slog.Any("webinar", w), slog.String("error", err.Error()))
 		saved, serr := s.save(ctx, w, func(w *Webinar) { w.LastError = "chat toggle: " + err.Error() })
 		if serr != nil {
@@ -270,8 +293,11 @@ func (s *Service) syncChat(ctx context.Context, w Webinar, client *sipmediagw.Cl
 	return saved
 }
 
-// StopLive stops the stream; the meeting goes on. Stopping a stopped
-// stream is not an error.
+// StopLive stops the stream; the meeting goes on. It stores the webinar
+// StoppingLive and returns it at once; the stream is stopped in the
+// background (Wait waits), then the webinar is LiveStopped, or Failed,
+// still owning the stream, when the gateway did not stop it. Stopping a
+// stopped stream is not an error.
 func (s *Service) StopLive(ctx context.Context, u User, id string) (Webinar, error) {
 	if err := s.checkLive(); err != nil {
 		return Webinar{}, err
@@ -283,146 +309,69 @@ func (s *Service) StopLive(ctx context.Context, u User, id string) (Webinar, err
 	if w.State == LiveStopped {
 		return w, nil
 	}
-	return s.drive(ctx, id, func() (Webinar, error) { return s.stopLive(ctx, id) })
+	return s.launch(ctx, id, func(ctx context.Context) (Webinar, error) {
+		w, err := s.store.Webinar(ctx, id)
+		if err != nil {
+			return w, err
+		}
+		if w.State == LiveStopped {
+			return w, errNothingToDo
+		}
+		return s.transition(ctx, w, StoppingLive, nil)
+	}, func(ctx context.Context, _ *run, w Webinar) (Webinar, error) { return s.stopLiveStep(ctx, w) })
 }
 
-func (s *Service) stopLive(ctx context.Context, id string) (Webinar, error) {
-	w, err := s.store.Webinar(ctx, id)
-	if err != nil {
-		return Webinar{}, err
-	}
-	if w.State == LiveStopped {
-		return w, nil
-	}
-	if w, err = s.transition(ctx, w, StoppingLive, nil); err != nil {
-		return w, err
-	}
+// stopLiveStep stops the stream of a webinar StoppingLive.
+func (s *Service) stopLiveStep(ctx context.Context, w Webinar) (Webinar, error) {
 	if err := s.stopStream(ctx, w); err != nil {
 		return s.fail(ctx, w, "SIPMediaGW stop", err)
 	}
 	return s.transition(ctx, w, LiveStopped, func(w *Webinar) { w.Session, w.ChatVisible = "", false })
 }
 
-// stopStream stops the webinar's stream, if it has one.
-func (s *Service) stopStream(ctx context.Context, w Webinar) error {
-	if w.Session == "" {
-		return nil
-	}
-	session, err := sipmediagw.ParseSession(w.Session)
-	if err != nil {
-		return err
-	}
-	_, client, err := s.gatewayClient(ctx, w)
-	if err != nil {
-		return err
-	}
-	return client.Stop(ctx, session)
-}
-
 // RestartLive stops the stream and starts it again, without sleeping in
-// between: progress shows in the states it goes through.
+// between: it stores the first step and returns at once; the rest runs
+// in the background (Wait waits), its progress showing in the states the
+// webinar goes through. A webinar whose stream is not live is started.
 func (s *Service) RestartLive(ctx context.Context, u User, id string) (Webinar, error) {
-	w, err := s.StopLive(ctx, u, id)
-	if err != nil {
-		return w, err
-	}
-	return s.Start(ctx, u, id)
-}
-
-// End ends the BBB meeting once, then stops the stream and frees the
-// gateway. Ending an ended webinar is not an error.
-func (s *Service) End(ctx context.Context, u User, id string) (Webinar, error) {
 	if err := s.checkLive(); err != nil {
 		return Webinar{}, err
 	}
-	w, err := s.loadManaged(ctx, u, id)
-	if err != nil {
+	if _, err := s.loadManaged(ctx, u, id); err != nil {
 		return Webinar{}, err
 	}
-	if w.State == Ended {
-		return w, nil
-	}
-	return s.drive(ctx, id, func() (Webinar, error) { return s.end(ctx, id) })
-}
-
-// MeetingEnded reacts to the end of a meeting in BBB (the end callback,
-// the watcher): once BBB confirms the meeting of that run is over, the
-// stream is stopped and the webinar ends. A meeting BBB says still runs,
-// or one of another run, changes nothing; so does an unknown meeting ID
-// (ErrNotFound). It is idempotent.
-func (s *Service) MeetingEnded(ctx context.Context, meetingID string) (Webinar, error) {
-	if err := s.checkLive(); err != nil {
-		return Webinar{}, err
-	}
-	list, err := s.store.Webinars(ctx, Query{MeetingID: meetingID})
-	if err != nil {
-		return Webinar{}, err
-	}
-	if len(list) == 0 {
-		return Webinar{}, ErrNotFound
-	}
-	w := list[0]
-	if w.State == Ended || w.State == Scheduled {
-		return w, nil
-	}
-	over, err := s.meetingOver(ctx, w)
-	if err != nil || !over {
-		return w, err
-	}
-	return s.drive(ctx, w.ID, func() (Webinar, error) { return s.finish(ctx, w.ID, false) })
-}
-
-// meetingOver asks BBB whether the webinar's current run of its meeting
-// is over: gone, ended, or replaced by a later run.
-func (s *Service) meetingOver(ctx context.Context, w Webinar) (bool, error) {
-	m, err := s.bbbFor(&w).GetMeetingInfo(ctx, w.MeetingID)
-	switch {
-	case errors.Is(err, bbb.ErrNotFound):
-		return true, nil
-	case err != nil:
-		return false, err
-	}
-	return m.HasBeenForciblyEnded || !m.EndTime.IsZero() || w.CreateTime != 0 && m.CreateTime != w.CreateTime, nil
-}
-
-func (s *Service) end(ctx context.Context, id string) (Webinar, error) {
-	return s.finish(ctx, id, true)
-}
-
-// finish ends the webinar: the BBB meeting when endMeeting (not when BBB
-// ended it already), the stream, the booking.
-func (s *Service) finish(ctx context.Context, id string, endMeeting bool) (Webinar, error) {
-	w, err := s.store.Webinar(ctx, id)
-	if err != nil {
-		return Webinar{}, err
-	}
-	if w.State == Ended {
-		return w, nil
-	}
-	if w.State != Ending {
-		if w, err = s.transition(ctx, w, Ending, nil); err != nil {
+	return s.launch(ctx, id, func(ctx context.Context) (Webinar, error) {
+		w, err := s.store.Webinar(ctx, id)
+		if err != nil {
 			return w, err
 		}
-	}
-	if endMeeting {
-		if err := s.bbbFor(&w).End(ctx, w.MeetingID, ""); err != nil && !errors.Is(err, bbb.ErrNotFound) {
-			return s.fail(ctx, w, "BBB end", err)
+		if w.State == Live {
+			return s.transition(ctx, w, StoppingLive, nil)
 		}
-	}
-	if err := s.stopStream(ctx, w); err != nil {
-		return s.fail(ctx, w, "SIPMediaGW stop", err)
-	}
-	if err := s.gateways.Release(ctx, w.ID); err != nil {
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: releasing the gateway failed", slog.Any("webinar", w), slog.String("error", err.Error()))
-	}
-	return s.transition(ctx, w, Ended, func(w *Webinar) { w.Session, w.ChatVisible, w.GatewayID = "", false, 0 })
+		return s.holdAndStart(ctx, w)
+	}, func(ctx context.Context, r *run, w Webinar) (Webinar, error) {
+		if w.State != StoppingLive {
+			return s.finishStart(ctx, r, w)
+		}
+		w, err := s.stopLiveStep(ctx, w)
+		if err != nil {
+			return w, err
+		}
+		if w, err = s.holdAndStart(ctx, w); err != nil {
+			if _, serr := s.save(ctx, w, func(w *Webinar) { w.LastError = "restart: " + err.Error() }); serr != nil {
+				return w, errors.Join(err, serr)
+			}
+			return w, err
+		}
+		return s.finishStart(ctx, r, w)
+	})
 }
 
 // PresenterJoinURL returns the BBB moderator link of u, starting the
 // webinar first when it is scheduled or failed (a presenter's arrival
-// starts it, as in Esup-Pod; a running stream is never restarted). The
-// link is bound to this run of the meeting (createTime) and is a
-// credential.
+// starts it, as in Esup-Pod; a running stream is never restarted). It
+// waits for the meeting to be created, not for the stream. The link is
+// bound to this run of the meeting (createTime) and is a credential.
 func (s *Service) PresenterJoinURL(ctx context.Context, u User, id string) (string, error) {
 	w, err := s.loadManaged(ctx, u, id)
 	if err != nil {
@@ -430,11 +379,24 @@ func (s *Service) PresenterJoinURL(ctx context.Context, u User, id string) (stri
 	}
 	switch w.State {
 	case Scheduled, Failed:
-		if w, err = s.Start(ctx, u, id); err != nil {
+		if _, err = s.Start(ctx, u, id); err != nil {
 			return "", err
 		}
 	case Ended, Ending:
 		return "", fmt.Errorf("%w: the webinar is %s", ErrInvalidState, w.State)
+	}
+	if err := s.waitMeeting(ctx, id); err != nil {
+		return "", err
+	}
+	if w, err = s.store.Webinar(ctx, id); err != nil {
+		return "", err
+	}
+	switch {
+	case w.CreateTime != 0:
+	case w.State == Starting:
+		return "", ErrBusy // another process is creating the meeting
+	default:
+		return "", fmt.Errorf("%w: %s", ErrStartFailed, w.FailReason)
 	}
 	name := u.Name
 	if strings.TrimSpace(name) == "" {

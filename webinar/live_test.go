@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,6 +41,7 @@ func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRe
 	require.NoError(t, err)
 	signer, err := bbb.NewCallbackSigner([]byte("0123456789abcdef0123456789abcdef"))
 	require.NoError(t, err)
+	f.clock.Set(t0.Add(time.Minute)) // in the slots the tests book
 	svc, err := webinar.NewService(webinar.Config{Store: f.store, Gateways: f.gateways, Clock: f.clock,
 		Notifier: webinar.NotifierFunc(func(_ context.Context, e webinar.Event) {
 			f.mu.Lock()
@@ -75,7 +77,7 @@ func TestLiveLifecycleLegacy(t *testing.T) {
 	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Distributed systems", Slot: slot(0, 2), ChatEnabled: true, ChatShown: false})
 	require.NoError(t, err)
 
-	live, err := f.svc.Start(ctx, teacher, w.ID)
+	live, err := f.waited(f.svc.Start, teacher, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.Live, live.State)
 	assert.Equal(t, "legacy:"+w.BotRoom, live.Session)
@@ -99,7 +101,7 @@ func TestLiveLifecycleLegacy(t *testing.T) {
 	assert.False(t, f.gw.ChatPanelVisible(live.Session))
 
 	// Idempotent: a second start restarts nothing.
-	again, err := f.svc.Start(ctx, teacher, w.ID)
+	again, err := f.waited(f.svc.Start, teacher, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, live.Version, again.Version)
 	assert.Equal(t, 1, f.gw.StartCount())
@@ -121,20 +123,20 @@ func TestLiveLifecycleLegacy(t *testing.T) {
 	assert.True(t, f.gw.ChatPanelVisible(live.Session), "no blind toggle")
 
 	// Stop, restart, end.
-	stopped, err := f.svc.StopLive(ctx, teacher, w.ID)
+	stopped, err := f.waited(f.svc.StopLive, teacher, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.LiveStopped, stopped.State)
 	assert.False(t, f.gw.IsRunning(live.Session))
 	require.ErrorIs(t, f.svc.PostChat(ctx, student, w.ID, "hello?"), webinar.ErrChatClosed)
-	_, err = f.svc.StopLive(ctx, teacher, w.ID)
+	_, err = f.waited(f.svc.StopLive, teacher, w.ID)
 	require.NoError(t, err, "stopping a stopped stream is not an error")
 
-	restarted, err := f.svc.RestartLive(ctx, teacher, w.ID)
+	restarted, err := f.waited(f.svc.RestartLive, teacher, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.Live, restarted.State)
 	assert.True(t, f.gw.IsRunning(restarted.Session))
 
-	ended, err := f.svc.End(ctx, teacher, w.ID)
+	ended, err := f.waited(f.svc.End, teacher, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.Ended, ended.State)
 	assert.False(t, f.gw.IsRunning(restarted.Session))
@@ -142,7 +144,7 @@ func TestLiveLifecycleLegacy(t *testing.T) {
 	assert.True(t, m.Ended)
 	_, err = f.gateways.Booking(ctx, w.ID)
 	require.ErrorIs(t, err, gateway.ErrNotFound, "the gateway is free again")
-	again, err = f.svc.End(ctx, teacher, w.ID)
+	again, err = f.waited(f.svc.End, teacher, w.ID)
 	require.NoError(t, err, "ending twice is not an error")
 	assert.Equal(t, ended.Version, again.Version)
 	assert.Len(t, f.bbb.RequestsFor("end"), 1, "BBB end sent once")
@@ -159,7 +161,7 @@ func TestStartFailsCleanly(t *testing.T) {
 			require.NoError(t, err)
 			f.gw.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: kind, Times: 1})
 
-			failed, err := f.svc.Start(ctx, teacher, w.ID)
+			failed, err := f.waited(f.svc.Start, teacher, w.ID)
 			require.Error(t, err)
 			assert.Equal(t, webinar.Failed, failed.State)
 			assert.Contains(t, failed.FailReason, "SIPMediaGW start")
@@ -169,7 +171,7 @@ func TestStartFailsCleanly(t *testing.T) {
 			assert.NotContains(t, failed.FailReason, f.gw.Token, "no token in the reason")
 
 			// Failed can be started again.
-			live, err := f.svc.Start(ctx, teacher, w.ID)
+			live, err := f.waited(f.svc.Start, teacher, w.ID)
 			require.NoError(t, err)
 			assert.Equal(t, webinar.Live, live.State)
 			assert.Empty(t, live.FailReason)
@@ -183,7 +185,7 @@ func TestChatByBBB(t *testing.T) {
 	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelayBBB)
 	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
 	require.NoError(t, err)
-	_, err = f.svc.Start(ctx, teacher, w.ID)
+	_, err = f.waited(f.svc.Start, teacher, w.ID)
 	require.NoError(t, err)
 	require.NoError(t, f.svc.PostChat(ctx, student, w.ID, "  bonjour  "))
 	chat := f.bbb.Chat(w.MeetingID)
@@ -209,6 +211,8 @@ func TestPresenterJoinURLStartsOnce(t *testing.T) {
 		assert.Equal(t, "MODERATOR", u.Query().Get("role"))
 		assert.Equal(t, w.MeetingID, u.Query().Get("meetingID"))
 	}
+	_, err = f.svc.Wait(ctx, w.ID)
+	require.NoError(t, err)
 	assert.Equal(t, 1, f.gw.StartCount(), "re-joining never restarts the stream")
 	_, err = f.svc.PresenterJoinURL(ctx, student, w.ID)
 	require.ErrorIs(t, err, webinar.ErrForbidden)
@@ -231,7 +235,7 @@ func TestDisablingTheChatHidesItAtOnce(t *testing.T) {
 	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelaySIPMediaGW)
 	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Webinar", Slot: slot(0, 2), ChatEnabled: true, ChatShown: true})
 	require.NoError(t, err)
-	w, err = f.svc.Start(ctx, teacher, w.ID)
+	w, err = f.waited(f.svc.Start, teacher, w.ID)
 	require.NoError(t, err)
 	require.True(t, f.gw.ChatPanelVisible(w.Session))
 
@@ -255,7 +259,7 @@ func TestOneDriverPerWebinarInProcess(t *testing.T) {
 	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelaySIPMediaGW)
 	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Race", Slot: slot(0, 2)})
 	require.NoError(t, err)
-	live, err := f.svc.Start(ctx, teacher, w.ID)
+	live, err := f.waited(f.svc.Start, teacher, w.ID)
 	require.NoError(t, err)
 
 	var during []error
@@ -270,7 +274,7 @@ func TestOneDriverPerWebinarInProcess(t *testing.T) {
 	}
 	f.mu.Unlock()
 
-	ended, err := f.svc.End(ctx, teacher, w.ID)
+	ended, err := f.waited(f.svc.End, teacher, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.Ended, ended.State)
 	require.Len(t, during, 2)
@@ -283,6 +287,6 @@ func TestOneDriverPerWebinarInProcess(t *testing.T) {
 	f.mu.Lock()
 	f.hook = nil
 	f.mu.Unlock()
-	_, err = f.svc.End(ctx, teacher, w.ID)
+	_, err = f.waited(f.svc.End, teacher, w.ID)
 	require.NoError(t, err)
 }

@@ -64,10 +64,33 @@ type Config struct {
 	// ChatRelay chooses how audience messages reach the meeting.
 	ChatRelay ChatRelay
 	// Holder names this process in leases (random when empty); LeaseTTL
-	// bounds how long a crashed holder blocks a webinar (2 min default).
+	// bounds how long a crashed holder blocks a webinar
+	// (DefaultLeaseTTL). A running operation renews its lease every
+	// third of LeaseTTL.
 	Holder   string
 	LeaseTTL time.Duration
+	// StepTimeout bounds each remote call of an operation (a BBB call, a
+	// SIPMediaGW start or stop: DefaultStepTimeout). LeaseTTL may not be
+	// shorter: a lease must outlive any one step.
+	StepTimeout time.Duration
+
+	// EarlyStart is how long before its slot a webinar may start
+	// (DefaultEarlyStart; negative: not before its slot). Overrun is how
+	// long a live may outlast its slot while its gateway is not booked
+	// next (DefaultOverrun; negative: not at all). See the package
+	// documentation.
+	EarlyStart time.Duration
+	Overrun    time.Duration
 }
+
+// Defaults of the Config.
+const (
+	DefaultLeaseTTL    = 2 * time.Minute
+	DefaultStepTimeout = 2 * time.Minute
+	// MinLeaseTTL is the shortest LeaseTTL: a renewal every third of it
+	// must survive a slow store write.
+	MinLeaseTTL = 10 * time.Second
+)
 
 // Service manages webinars: their records, their gateway bookings and
 // what the host is told about them.
@@ -86,12 +109,24 @@ type Service struct {
 	relay     ChatRelay
 	holder    string
 	leaseTTL  time.Duration
+	step       time.Duration
+	earlyStart time.Duration
+	overrun    time.Duration
 
 	missMu sync.Mutex
 	misses map[string]int // webinar ID → ticks its meeting was missing in a row
 
-	drivingMu sync.Mutex
-	driving   map[string]bool // webinar IDs a goroutine of this process drives
+	// The operations this process runs, one per webinar, and the
+	// background ones' lifetime.
+	runsMu   sync.Mutex
+	runs     map[string]*run
+	closed   bool
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelCauseFunc
+
+	sweepMu   sync.Mutex
+	lastSweep time.Time // Reconcile's last repair of bookings and gateways
 }
 
 // NewService checks cfg and returns a Service.
@@ -102,8 +137,9 @@ func NewService(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, gateways: cfg.Gateways, policy: cfg.Policy, notifier: cfg.Notifier,
 		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger),
 		bbb: map[string]*bbb.Client{}, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
-		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, misses: map[string]int{},
-		driving: map[string]bool{}}
+		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, step: cfg.StepTimeout,
+		earlyStart: durationOr(cfg.EarlyStart, DefaultEarlyStart), overrun: durationOr(cfg.Overrun, DefaultOverrun),
+		misses: map[string]int{}, runs: map[string]*run{}}
 	for name, c := range cfg.BBBServers {
 		if c != nil {
 			s.bbb[name] = c
@@ -121,6 +157,15 @@ func NewService(cfg Config) (*Service, error) {
 	if s.leaseTTL <= 0 {
 		s.leaseTTL = DefaultLeaseTTL
 	}
+	if s.step <= 0 {
+		s.step = DefaultStepTimeout
+	}
+	switch {
+	case s.leaseTTL < MinLeaseTTL:
+		return nil, fmt.Errorf("webinar: LeaseTTL (%s) is shorter than MinLeaseTTL (%s)", s.leaseTTL, MinLeaseTTL)
+	case s.leaseTTL < s.step:
+		return nil, fmt.Errorf("webinar: LeaseTTL (%s) is shorter than StepTimeout (%s): another process could take a webinar over in the middle of a step (set a shorter StepTimeout too)", s.leaseTTL, s.step)
+	}
 	if s.publicURL != "" {
 		if u, err := url.Parse(s.publicURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
 			return nil, errors.New("webinar: PublicURL must be an absolute http(s) URL")
@@ -135,7 +180,19 @@ func NewService(cfg Config) (*Service, error) {
 	if s.clock == nil {
 		s.clock = clock.New()
 	}
+	s.bgCtx, s.bgCancel = context.WithCancelCause(context.Background())
 	return s, nil
+}
+
+// durationOr is d, def when d is 0, and 0 when d is negative.
+func durationOr(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // Draft is a webinar to create.
@@ -167,6 +224,9 @@ func checkTitle(t string) error {
 // Create records a webinar owned by u and books a gateway for its slot.
 // When no gateway is free nothing is kept, the error is a
 // *gateway.NoGatewayFreeError and the host is told (CapacityExceeded).
+// The record is written first, under the webinar's lease, then the
+// booking: a crash in between leaves a scheduled webinar without a
+// gateway, which Reconcile books (or fails) once the lease expired.
 func (s *Service) Create(ctx context.Context, u User, d Draft) (Webinar, error) {
 	if !s.policy.CanCreate(u) {
 		return Webinar{}, ErrForbidden
@@ -184,8 +244,17 @@ func (s *Service) Create(ctx context.Context, u User, d Draft) (Webinar, error) 
 	w := Webinar{Owner: u.ID, CoOwners: d.CoOwners, Title: d.Title, Server: d.Server, Pool: d.Pool, Slot: d.Slot,
 		ChatEnabled: d.ChatEnabled, ChatShown: d.ChatShown, State: Scheduled, CreatedAt: now, UpdatedAt: now}
 	newIdentity(&w)
-	// The record first, so a crash leaves a webinar to clean, never a
-	// booking nobody owns.
+	w, err := s.drive(ctx, w.ID, func(ctx context.Context) (Webinar, error) { return s.create(ctx, w) })
+	if err != nil {
+		return Webinar{}, err
+	}
+	s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar created", slog.Any("webinar", w))
+	s.tellLiveEvent(ctx, LiveEventCreated, w)
+	return w, nil
+}
+
+// create writes the record, then books its gateway.
+func (s *Service) create(ctx context.Context, w Webinar) (Webinar, error) {
 	w, err := s.store.CreateWebinar(ctx, w)
 	if err != nil {
 		return Webinar{}, err
@@ -200,12 +269,7 @@ func (s *Service) Create(ctx context.Context, u User, d Draft) (Webinar, error) 
 		return Webinar{}, err
 	}
 	w.GatewayID = b.GatewayID
-	if w, err = s.store.UpdateWebinar(ctx, w); err != nil {
-		return Webinar{}, err
-	}
-	s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar created", slog.Any("webinar", w))
-	s.tellLiveEvent(ctx, LiveEventCreated, w)
-	return w, nil
+	return s.store.UpdateWebinar(ctx, w)
 }
 
 // capacity tells the host when err is a shortage of gateways.
@@ -262,11 +326,37 @@ func (s *Service) Update(ctx context.Context, u User, id string, c Changes) (Web
 			return Webinar{}, err
 		}
 	}
+	update := func(ctx context.Context) (Webinar, error) { return s.update(ctx, u, id, c) }
 	if c.Slot != nil {
 		if err := c.Slot.Validate(0); err != nil {
 			return Webinar{}, err
 		}
+		w, err := s.loadManaged(ctx, u, id)
+		if err != nil {
+			return Webinar{}, err
+		}
+		if !sameSlot(*c.Slot, w.Slot) {
+			// A new slot changes the booking: under the lease, so that
+			// it does not race a start's.
+			update = func(ctx context.Context) (Webinar, error) {
+				return s.drive(ctx, id, func(ctx context.Context) (Webinar, error) { return s.update(ctx, u, id, c) })
+			}
+		}
 	}
+	updated, err := update(ctx)
+	if err != nil {
+		return Webinar{}, err
+	}
+	if synced, err := s.applyChatShown(ctx, updated); err != nil {
+		s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: chat panel not updated", slog.Any("webinar", updated), slog.String("error", err.Error()))
+	} else {
+		updated = synced
+	}
+	s.tellLiveEvent(ctx, LiveEventUpdated, updated)
+	return updated, nil
+}
+
+func (s *Service) update(ctx context.Context, u User, id string, c Changes) (Webinar, error) {
 	for attempt := 0; ; attempt++ {
 		w, err := s.store.Webinar(ctx, id)
 		if err != nil {
@@ -278,13 +368,14 @@ func (s *Service) Update(ctx context.Context, u User, id string, c Changes) (Web
 		if w.State.Over() {
 			return Webinar{}, fmt.Errorf("%w: the webinar has ended", ErrInvalidState)
 		}
+		moved := false
 		if c.Slot != nil && !sameSlot(*c.Slot, w.Slot) {
-			b, err := s.gateways.Allocate(ctx, w.ID, w.Pool, *c.Slot)
+			gw, err := s.rebookSlot(ctx, w, *c.Slot)
 			if err != nil {
-				s.capacity(ctx, w.ID, err)
 				return Webinar{}, err
 			}
-			w.Slot, w.GatewayID = *c.Slot, b.GatewayID
+			moved = gw != w.GatewayID
+			w.Slot, w.GatewayID = *c.Slot, gw
 		}
 		apply(&w, c)
 		w.UpdatedAt = s.clock.Now()
@@ -295,15 +386,37 @@ func (s *Service) Update(ctx context.Context, u User, id string, c Changes) (Web
 		if err != nil {
 			return Webinar{}, err
 		}
-		s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar updated", slog.Any("webinar", updated))
-		if synced, err := s.applyChatShown(ctx, updated); err != nil {
-			s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: chat panel not updated", slog.Any("webinar", updated), slog.String("error", err.Error()))
-		} else {
-			updated = synced
-		}
-		s.tellLiveEvent(ctx, LiveEventUpdated, updated)
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar updated", slog.Any("webinar", updated), slog.Bool("moved", moved))
 		return updated, nil
 	}
+}
+
+// rebookSlot books w's gateway for a new slot and returns the gateway.
+// While a stream of w may run the booking stays on its gateway and keeps
+// covering now; otherwise it moves to another gateway when its own is
+// taken.
+func (s *Service) rebookSlot(ctx context.Context, w Webinar, slot gateway.Slot) (int64, error) {
+	if !w.MayStream() || w.GatewayID == 0 {
+		b, err := s.gateways.Allocate(ctx, w.ID, w.Pool, slot)
+		if err != nil {
+			s.capacity(ctx, w.ID, err)
+			return 0, err
+		}
+		return b.GatewayID, nil
+	}
+	now := s.clock.Now()
+	hold := slot
+	if now.Before(hold.Start) {
+		hold.Start = now
+	}
+	if least := now.Add(minHold); hold.End.Before(least) {
+		hold.End = least
+	}
+	b, err := s.gateways.AllocateOn(ctx, w.ID, w.Pool, w.GatewayID, hold)
+	if err != nil {
+		return 0, err
+	}
+	return b.GatewayID, nil
 }
 
 func sameSlot(a, b gateway.Slot) bool { return a.Start.Equal(b.Start) && a.End.Equal(b.End) }
@@ -328,20 +441,32 @@ func apply(w *Webinar, c Changes) {
 
 // Delete removes a webinar that is not in progress, releases its gateway
 // and tells the host its live event is gone. A webinar starting, live,
-// stopping or ending gives ErrInvalidState: end it first.
+// stopping or ending gives ErrInvalidState: end it first. A stream the
+// webinar still owns (a stop that failed) is stopped first: when the
+// gateway does not confirm it, nothing is deleted and the error says why.
 func (s *Service) Delete(ctx context.Context, u User, id string) error {
-	w, err := s.store.Webinar(ctx, id)
-	if err != nil {
+	if _, err := s.loadManaged(ctx, u, id); err != nil {
 		return err
 	}
-	if !s.policy.CanManage(u, &w) {
-		return ErrForbidden
+	_, err := s.drive(ctx, id, func(ctx context.Context) (Webinar, error) { return s.delete(ctx, u, id) })
+	return err
+}
+
+func (s *Service) delete(ctx context.Context, u User, id string) (Webinar, error) {
+	w, err := s.loadManaged(ctx, u, id)
+	if err != nil {
+		return w, err
 	}
 	if w.State.Streaming() || w.State == Ending {
-		return fmt.Errorf("%w: end the webinar before deleting it (it is %s)", ErrInvalidState, w.State)
+		return w, fmt.Errorf("%w: end the webinar before deleting it (it is %s)", ErrInvalidState, w.State)
+	}
+	if w.Session != "" {
+		if w, err = s.dropStream(ctx, w); err != nil {
+			return w, fmt.Errorf("webinar: its stream could not be stopped, nothing was deleted: %w", err)
+		}
 	}
 	if err := s.store.DeleteWebinar(ctx, id, w.Version); err != nil {
-		return err
+		return w, err
 	}
 	if err := s.gateways.Release(ctx, id); err != nil {
 		s.logger.LogAttrs(ctx, slog.LevelError, "webinar: releasing the gateway of a deleted webinar failed",
@@ -349,7 +474,7 @@ func (s *Service) Delete(ctx context.Context, u User, id string) error {
 	}
 	s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar deleted", slog.Any("webinar", w))
 	s.notifier.Notify(ctx, Event{Kind: LiveEventDeleted, WebinarID: id})
-	return nil
+	return w, nil
 }
 
 // Get returns a webinar.

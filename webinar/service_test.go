@@ -65,6 +65,16 @@ func newFixture(t *testing.T, nGateways int) *fixture {
 	return f
 }
 
+// waited runs a lifecycle call (Start, StopLive, RestartLive, End) and
+// waits for its background part, as a script would.
+func (f *fixture) waited(op func(context.Context, webinar.User, string) (webinar.Webinar, error), u webinar.User, id string) (webinar.Webinar, error) {
+	ctx := context.Background()
+	if w, err := op(ctx, u, id); err != nil {
+		return w, err
+	}
+	return f.svc.Wait(ctx, id)
+}
+
 func (f *fixture) kinds() []webinar.EventKind {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -58,12 +58,17 @@ type Query struct {
 	Window *gateway.Slot
 	// MeetingID, when set, keeps the webinar of that BBB meeting.
 	MeetingID string
+	// GatewayID, when not 0, keeps the webinars on that gateway.
+	GatewayID int64
 }
 
 // Matches reports whether w is selected by q: what a store that filters
 // only part of q in its own query language checks on the rest.
 func (q *Query) Matches(w *Webinar) bool {
 	if q.MeetingID != "" && w.MeetingID != q.MeetingID {
+		return false
+	}
+	if q.GatewayID != 0 && w.GatewayID != q.GatewayID {
 		return false
 	}
 	if len(q.States) > 0 && !slices.Contains(q.States, w.State) {

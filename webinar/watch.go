@@ -8,19 +8,13 @@ import (
 	"time"
 )
 
-// Defaults of the watcher.
-const (
-	DefaultWatchInterval = 30 * time.Second
-	DefaultOverrunGrace  = 15 * time.Minute
-)
+// DefaultWatchInterval is the watcher's period.
+const DefaultWatchInterval = 30 * time.Second
 
 // WatchOptions tune the watcher.
 type WatchOptions struct {
 	// Interval between ticks (DefaultWatchInterval when 0).
 	Interval time.Duration
-	// OverrunGrace is how long a live may outlast its slot before its
-	// stream is stopped (DefaultOverrunGrace when 0; negative: never).
-	OverrunGrace time.Duration
 	// OnTick, when set, is called by Watch once its ticker runs and after
 	// every tick (metrics, tests).
 	OnTick func(error)
@@ -60,16 +54,18 @@ func (s *Service) Watch(ctx context.Context, o WatchOptions) error {
 }
 
 // Tick is one pass of the watcher: one getMeetings per BBB server
-// answers, for every webinar with a meeting there, whether it still runs; a meeting missing twice
-// in a row (or ended) ends its webinar through MeetingEnded, which asks
-// BBB once more. Lives outlasting their slot by the grace are stopped.
-// Then interrupted steps are reconciled.
+// answers, for every webinar with a meeting there, whether it still runs;
+// a meeting missing twice in a row (or ended) ends its webinar through
+// MeetingEnded, which asks BBB once more. A live's booking is extended
+// ahead of its end while its gateway is free, up to Config.Overrun past
+// its slot; a live whose booking has ended is stopped (see the package
+// documentation). Then Reconcile runs.
 func (s *Service) Tick(ctx context.Context, o WatchOptions) error {
 	if err := s.checkLive(); err != nil {
 		return err
 	}
-	if o.OverrunGrace == 0 {
-		o.OverrunGrace = DefaultOverrunGrace
+	if o.Interval <= 0 {
+		o.Interval = DefaultWatchInterval
 	}
 	running, err := s.store.Webinars(ctx, Query{States: []State{Live, LiveStopped}})
 	if err != nil {
@@ -80,7 +76,7 @@ func (s *Service) Tick(ctx context.Context, o WatchOptions) error {
 	for _, w := range running {
 		byServer[w.Server] = append(byServer[w.Server], w)
 	}
-	now := s.clock.Now()
+	ending := map[string]bool{}
 	for server, list := range byServer {
 		present, err := s.runningMeetings(ctx, &list[0])
 		if err != nil {
@@ -89,20 +85,24 @@ func (s *Service) Tick(ctx context.Context, o WatchOptions) error {
 		}
 		for _, w := range list {
 			if s.missed(w.ID, present[w.MeetingID]) >= 2 {
+				ending[w.ID] = true
 				if _, err := s.MeetingEnded(ctx, w.MeetingID); err != nil && !errors.Is(err, ErrBusy) {
-					errs = append(errs, err)
-				}
-				continue
-			}
-			if o.OverrunGrace > 0 && w.State == Live && now.After(w.Slot.End.Add(o.OverrunGrace)) {
-				s.logger.LogAttrs(ctx, slog.LevelWarn, "webinar: live outlasted its slot, stopping it", slog.Any("webinar", w))
-				if _, err := s.drive(ctx, w.ID, func() (Webinar, error) { return s.stopLive(ctx, w.ID) }); err != nil && !errors.Is(err, ErrBusy) {
 					errs = append(errs, err)
 				}
 			}
 		}
 	}
 	s.forgetMisses(running)
+	// Bookings are kept whether BBB answered or not.
+	now := s.clock.Now()
+	for _, w := range running {
+		if w.State != Live || ending[w.ID] {
+			continue
+		}
+		if err := s.keepHold(ctx, w, now, 2*o.Interval); err != nil && !errors.Is(err, ErrBusy) {
+			errs = append(errs, err)
+		}
+	}
 	if _, err := s.Reconcile(ctx); err != nil {
 		errs = append(errs, err)
 	}

@@ -58,15 +58,27 @@ func BenchmarkWatcherTick(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&heapFakes)
 
+	gws := gateway.NewService(store, gateway.WithClock(clk))
 	for i := 0; i < servers; i++ {
 		c := fakes[i].Client()
 		for n := 0; n < perServer; n++ {
+			// Each live on a gateway of its own, booked for its slot.
+			g, err := gws.CreateGateway(ctx, gateway.Gateway{Name: "gw", Enabled: true,
+				RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/key"), HLSURL: "https://live.example.org/hls.m3u8",
+				Server: gateway.Server{URL: fmt.Sprintf("https://gw-%d-%d.example.org", i, n), Token: gateway.NewSecret("0123456789abcdef"),
+					Protocol: gateway.ProtocolLegacy}})
+			if err != nil {
+				b.Fatal(err)
+			}
 			w := webinar.Webinar{ID: fmt.Sprintf("w-%d-%d", i, n), Owner: "ada", Title: "Webinar",
 				Server: fmt.Sprintf("bbb-%d", i), MeetingID: fmt.Sprintf("bbbcast-%d-%d", i, n),
-				Slot: gateway.Slot{Start: t0, End: t0.Add(2 * time.Hour)}, State: webinar.Live,
+				Slot: gateway.Slot{Start: t0, End: t0.Add(2 * time.Hour)}, State: webinar.Live, GatewayID: g.ID,
 				BotRoom: "b0123456789", BotSecret: gateway.NewSecret("0123456789abcdef0123456789abcdef"),
 				Session: fmt.Sprintf("legacy:b%010d", n)}
 			if _, err := store.CreateWebinar(ctx, w); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := gws.AllocateOn(ctx, w.ID, "", g.ID, w.Slot); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := c.Create(ctx, &bbb.CreateParams{Name: "Webinar", MeetingID: w.MeetingID}); err != nil {
@@ -81,7 +93,7 @@ func BenchmarkWatcherTick(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store), Clock: clk,
+	svc, err := webinar.NewService(webinar.Config{Store: store, Gateways: gws, Clock: clk,
 		BBB: fakes[0].Client(), BBBServers: named, PublicURL: publicURL, Callbacks: signer})
 	if err != nil {
 		b.Fatal(err)
@@ -94,7 +106,7 @@ func BenchmarkWatcherTick(b *testing.B) {
 	// own copies of the webinars' meetings (roughly one meeting each).
 	perWebinar := float64(after.HeapAlloc-heapFakes.HeapAlloc) / (servers * perServer)
 
-	o := webinar.WatchOptions{OverrunGrace: -1}
+	o := webinar.WatchOptions{}
 	b.Run("with-fakes", func(b *testing.B) { benchTicks(b, svc, fakes, o, servers*perServer, perWebinar) })
 
 	// The same answers served from memory: the watcher's own cost, without

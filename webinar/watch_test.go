@@ -18,7 +18,7 @@ func startedWebinar(t *testing.T, f *liveFixture) webinar.Webinar {
 	ctx := context.Background()
 	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
 	require.NoError(t, err)
-	w, err = f.svc.Start(ctx, teacher, w.ID)
+	w, err = f.waited(f.svc.Start, teacher, w.ID)
 	require.NoError(t, err)
 	require.Equal(t, webinar.Live, w.State)
 	return w
@@ -30,7 +30,7 @@ func TestWatcherEndsWebinarsWhoseMeetingEndedInTwoTicks(t *testing.T) {
 	f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
 	w := startedWebinar(t, f)
 	other := startedWebinarOnSecondGateway(t, f)
-	o := webinar.WatchOptions{OverrunGrace: -1}
+	o := webinar.WatchOptions{}
 
 	require.NoError(t, f.svc.Tick(ctx, o))
 	got, _ := f.svc.Get(ctx, w.ID)
@@ -42,7 +42,7 @@ func TestWatcherEndsWebinarsWhoseMeetingEndedInTwoTicks(t *testing.T) {
 	got, _ = f.svc.Get(ctx, w.ID)
 	assert.Equal(t, webinar.Live, got.State, "missing once is not enough")
 	require.NoError(t, f.svc.Tick(ctx, o))
-	got, _ = f.svc.Get(ctx, w.ID)
+	got, _ = f.svc.Wait(ctx, w.ID)
 	assert.Equal(t, webinar.Ended, got.State, "missing twice in a row ends it")
 	assert.False(t, f.gw.IsRunning(w.Session), "its stream is stopped")
 	assert.Equal(t, getMeetings+2, len(f.bbb.RequestsFor("getMeetings")), "one getMeetings per tick")
@@ -60,20 +60,32 @@ func startedWebinarOnSecondGateway(t *testing.T, f *liveFixture) webinar.Webinar
 	return startedWebinar(t, f)
 }
 
-func TestWatcherStopsOverrunningLives(t *testing.T) {
+// A live may overrun its slot by Config.Overrun while its gateway is not
+// booked next: the watcher extends its booking ahead of its end, then
+// stops the live once the overrun is over.
+func TestWatcherExtendsThenStopsAnOverrun(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newLiveFixture(t, sipmediagwtest.V17, webinar.RelaySIPMediaGW)
 	w := startedWebinar(t, f)
-	o := webinar.WatchOptions{OverrunGrace: 10 * time.Minute}
-	f.clock.Set(w.Slot.End.Add(9 * time.Minute))
+	o := webinar.WatchOptions{Interval: time.Minute}
+
+	f.clock.Set(w.Slot.End.Add(-90 * time.Second))
+	require.NoError(t, f.svc.Tick(ctx, o))
+	b, err := f.gateways.Booking(ctx, w.ID)
+	require.NoError(t, err)
+	assert.Equal(t, w.Slot.End.Add(webinar.DefaultOverrun), b.Slot.End, "the overrun is booked before the slot ends")
+
+	f.clock.Set(w.Slot.End.Add(14 * time.Minute))
 	require.NoError(t, f.svc.Tick(ctx, o))
 	got, _ := f.svc.Get(ctx, w.ID)
-	assert.Equal(t, webinar.Live, got.State, "within the grace")
-	f.clock.Set(w.Slot.End.Add(11 * time.Minute))
+	assert.Equal(t, webinar.Live, got.State, "within the overrun")
+
+	f.clock.Set(w.Slot.End.Add(webinar.DefaultOverrun))
 	require.NoError(t, f.svc.Tick(ctx, o))
 	got, _ = f.svc.Get(ctx, w.ID)
 	assert.Equal(t, webinar.LiveStopped, got.State)
+	assert.Contains(t, got.LastError, "longest overrun")
 	assert.False(t, f.gw.IsRunning(w.Session))
 }
 
@@ -87,7 +99,7 @@ func TestWatchLoopOnTheInjectedClock(t *testing.T) {
 	ticks := make(chan error)
 	done := make(chan error, 1)
 	go func() {
-		done <- f.svc.Watch(ctx, webinar.WatchOptions{Interval: time.Minute, OverrunGrace: -1,
+		done <- f.svc.Watch(ctx, webinar.WatchOptions{Interval: time.Minute,
 			OnTick: func(err error) { ticks <- err }})
 	}()
 	require.NoError(t, <-ticks, "the ticker is armed")
@@ -95,7 +107,7 @@ func TestWatchLoopOnTheInjectedClock(t *testing.T) {
 		f.clock.Add(time.Minute)
 		require.NoError(t, <-ticks)
 	}
-	got, _ := f.svc.Get(ctx, w.ID)
+	got, _ := f.svc.Wait(ctx, w.ID)
 	assert.Equal(t, webinar.Ended, got.State, "ended after two ticks")
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)

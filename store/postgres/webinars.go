@@ -137,6 +137,10 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 			args = append(args, q.MeetingID)
 			where = append(where, `meeting_id = $`+strconv.Itoa(len(args)))
 		}
+		if q.GatewayID != 0 {
+			args = append(args, q.GatewayID)
+			where = append(where, `gateway_id = $`+strconv.Itoa(len(args)))
+		}
 		if len(q.States) > 0 {
 			states := make([]string, len(q.States))
 			for i, st := range q.States {

@@ -134,6 +134,9 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 		if q.MeetingID != "" {
 			where, args = append(where, `meeting_id = ?`), append(args, q.MeetingID)
 		}
+		if q.GatewayID != 0 {
+			where, args = append(where, `gateway_id = ?`), append(args, q.GatewayID)
+		}
 		if len(q.States) > 0 {
 			marks := make([]string, len(q.States))
 			for i, st := range q.States {

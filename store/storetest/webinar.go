@@ -431,6 +431,20 @@ var webinarQueryTests = []webinarTest{
 		w := gateway.Slot{Start: base.Add(9 * h).In(far), End: base.Add(10 * h).In(far)}
 		assert.Equal(x.t, []string{"w-a", "w-b"}, webinarIDs(x.list(webinar.Query{Window: &w})))
 	}},
+	{"Gateway", func(x *webinarHarness) {
+		queryFixture(x)
+		for id, gw := range map[string]int64{"w-a": 7, "w-b": 8, "w-d": 7} {
+			w := x.get(id)
+			w.GatewayID = gw
+			x.update(w)
+		}
+		assert.Equal(x.t, []string{"w-a", "w-d"}, webinarIDs(x.list(webinar.Query{GatewayID: 7})))
+		assert.Equal(x.t, []string{"w-b"}, webinarIDs(x.list(webinar.Query{GatewayID: 8})))
+		assert.Equal(x.t, []string{}, webinarIDs(x.list(webinar.Query{GatewayID: 9})))
+		assert.Equal(x.t, []string{"w-d"}, webinarIDs(x.list(webinar.Query{GatewayID: 7,
+			States: []webinar.State{webinar.Ended, webinar.Failed}})), "with states")
+		assert.Len(x.t, x.list(webinar.Query{}), 5, "0 matches every gateway")
+	}},
 	{"Combined", func(x *webinarHarness) {
 		queryFixture(x)
 		live := []webinar.State{webinar.Live}
