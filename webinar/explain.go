@@ -9,12 +9,15 @@ import (
 	"github.com/bbbcast/bbbcast/gateway"
 )
 
+// Unexplained is what Explain says of an error it has no sentence for.
+const Unexplained = "The operation failed."
+
 // Explain says in a sentence, fit to show a presenter, why an operation
 // of the Service was refused: no gateway free for the live period (and
 // who holds the gateways when), a start outside the period a webinar may
 // stream in, a gateway still carrying another webinar's stream, a refused
-// field or state. Other errors get a generic sentence: their text may
-// hold details meant for the logs. Times are shown in the location of the
+// field or state. Other errors get Unexplained: their text may hold
+// details meant for the logs. Times are shown in the location of the
 // times the error holds.
 func Explain(err error) string {
 	var (
@@ -43,6 +46,10 @@ func Explain(err error) string {
 	case errors.As(err, &st):
 		return fmt.Sprintf("Not possible while the webinar is %s.", st.From)
 	case errors.Is(err, ErrInvalidState):
+		// The package's own refusals say why after the sentinel's text.
+		if why, ok := strings.CutPrefix(err.Error(), ErrInvalidState.Error()+": "); ok && why != "" {
+			return strings.ToUpper(why[:1]) + why[1:] + "."
+		}
 		return "Not possible in the webinar's current state."
 	case errors.Is(err, ErrForbidden):
 		return "You may not do that with this webinar."
@@ -57,7 +64,7 @@ func Explain(err error) string {
 	case errors.Is(err, ErrNotConfigured), errors.Is(err, ErrClosed):
 		return "Webinars are not available right now."
 	}
-	return "The operation failed."
+	return Unexplained
 }
 
 // explainNoGateway says who holds the gateways during the slot.

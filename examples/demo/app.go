@@ -23,6 +23,10 @@ import (
 // end callbacks and the streaming bot's page live under it.
 const servicePath = "/webinar"
 
+// closeWait bounds how long Close waits for the webinar operations in
+// flight.
+const closeWait = 90 * time.Second
+
 // app is the running portal: the library's services over one SQLite
 // store, the fakes in fake mode, and the pages.
 type app struct {
@@ -39,7 +43,6 @@ type app struct {
 	fakes    *fakes // nil with a real BBB
 	pages    *pages
 	hlsJS    string // path of hls.min.js, "" when it is not installed
-	actions  *actions
 }
 
 // newApp opens the store and wires the services; in fake mode it starts
@@ -52,7 +55,7 @@ func newApp(ctx context.Context, o options, base string, logger *slog.Logger) (*
 	if err := os.MkdirAll(o.Data, 0o700); err != nil {
 		return nil, err
 	}
-	a := &app{opts: o, base: base, logger: logger, loc: loc, clock: clock.New(), actions: newActions()}
+	a := &app{opts: o, base: base, logger: logger, loc: loc, clock: clock.New()}
 	a.store, err = sqlite.Open(ctx, filepath.Join(o.Data, "bbbcast.db"))
 	if err != nil {
 		return nil, err
@@ -178,10 +181,16 @@ func (a *app) Watch(ctx context.Context) {
 	}
 }
 
-// Close waits for the actions in flight and releases everything.
+// Close waits for the webinar operations in flight (a real gateway
+// takes up to a minute; those still running after closeWait are left to
+// the next start's Reconcile) and releases everything.
 func (a *app) Close() {
-	if a.actions != nil {
-		a.actions.wait()
+	if a.svc != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		if err := a.svc.Close(ctx); err != nil {
+			a.logger.Warn("webinar operations left to the next start", "err", err)
+		}
+		cancel()
 	}
 	if a.fakes != nil {
 		a.fakes.Close()

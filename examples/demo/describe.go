@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/bbbcast/bbbcast/gateway"
@@ -13,36 +12,17 @@ import (
 // describe turns an error of the library into a sentence for the page.
 // The library's errors never carry a secret, so their text may be shown.
 func describe(err error) string {
-	var (
-		nf *gateway.NoGatewayFreeError
-		ie *webinar.InputError
-		se *webinar.StateError
-	)
+	var nf *gateway.NoGatewayFreeError
 	switch {
-	case errors.As(err, &nf):
-		return fmt.Sprintf("No gateway is free for that slot: %s.", noneFreeDetail(nf))
-	case errors.As(err, &ie):
-		return fmt.Sprintf("%s: %s.", ie.Field, ie.Reason)
-	case errors.As(err, &se):
-		return fmt.Sprintf("Not possible while the webinar is %s.", stateLabel(se.From, ""))
-	case errors.Is(err, webinar.ErrForbidden):
-		return "You may not do that with this webinar."
-	case errors.Is(err, webinar.ErrNotFound):
-		return "There is no such webinar."
-	case errors.Is(err, webinar.ErrChatClosed):
-		return "The chat is closed."
+	case errors.As(err, &nf) && nf.GatewayID == 0 && nf.Gateways == 0:
+		return "No gateway is enabled in this pool: an administrator adds them under Admin → Gateways."
 	case errors.Is(err, context.DeadlineExceeded):
 		return "It took too long: " + err.Error()
 	}
-	return err.Error()
-}
-
-func noneFreeDetail(nf *gateway.NoGatewayFreeError) string {
-	if nf.Gateways == 0 {
-		return "the pool has no enabled gateway (an administrator adds them under Admin → Gateways)"
+	if msg := webinar.Explain(err); msg != webinar.Unexplained {
+		return msg
 	}
-	return fmt.Sprintf("all %d gateways of the pool are booked by other webinars (%d bookings overlap)",
-		nf.Gateways, len(nf.Conflicts))
+	return err.Error() // a demo shows the details
 }
 
 // stateLabel is how the pages name a state.

@@ -54,7 +54,7 @@ func TestNoFakeGateways(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("create: %d", res.status)
 	}
-	wantContains(t, "create", res.body, "the pool has no enabled gateway (an administrator adds them under Admin → Gateways)")
+	wantContains(t, "create", res.body, "No gateway is enabled in this pool: an administrator adds them under Admin → Gateways.")
 }
 
 // TestFakesAcrossRestarts: a demo started again on the same data finds

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -222,46 +221,45 @@ func (a *app) updateWebinar(w http.ResponseWriter, r *http.Request) {
 	a.pages.render(w, http.StatusUnprocessableEntity, "webinar_form", v)
 }
 
-// webinarAction runs a button of the webinar page. The slow ones run in
-// the background: the page shows their progress.
+// webinarAction runs a button of the webinar page. The slow ones (start,
+// stop, restart, end) store their first step and go on in the service's
+// background: the page shows their progress.
 func (a *app) webinarAction(w http.ResponseWriter, r *http.Request) {
 	u, wb, ok := a.managed(w, r)
 	if !ok {
 		return
 	}
 	action := r.PathValue("action")
-	back := "/webinars/" + wb.ID
-	var slow func(ctx context.Context) error
+	ctx := r.Context()
+	var err error
 	switch action {
 	case "start":
-		slow = func(ctx context.Context) error { _, err := a.svc.Start(ctx, u, wb.ID); return err }
+		_, err = a.svc.Start(ctx, u, wb.ID)
 	case "stop-live":
-		slow = func(ctx context.Context) error { _, err := a.svc.StopLive(ctx, u, wb.ID); return err }
+		_, err = a.svc.StopLive(ctx, u, wb.ID)
 	case "restart-live":
-		slow = func(ctx context.Context) error { _, err := a.svc.RestartLive(ctx, u, wb.ID); return err }
+		_, err = a.svc.RestartLive(ctx, u, wb.ID)
 	case "end":
-		slow = func(ctx context.Context) error { _, err := a.svc.End(ctx, u, wb.ID); return err }
+		_, err = a.svc.End(ctx, u, wb.ID)
 	case "show-chat", "hide-chat":
-		if _, err := a.svc.SetChatShown(r.Context(), u, wb.ID, action == "show-chat"); err != nil {
-			a.actionFailed(w, r, wb, err)
-			return
-		}
+		_, err = a.svc.SetChatShown(ctx, u, wb.ID, action == "show-chat")
 	case "delete":
-		if err := a.svc.Delete(r.Context(), u, wb.ID); err != nil {
-			a.actionFailed(w, r, wb, err)
+		if err = a.svc.Delete(ctx, u, wb.ID); err == nil {
+			http.Redirect(w, r, "/webinars?done=deleted", http.StatusSeeOther)
 			return
 		}
-		http.Redirect(w, r, "/webinars?done=deleted", http.StatusSeeOther)
-		return
 	default:
 		a.pages.fail(w, r, http.StatusNotFound, "There is no such action.")
 		return
 	}
-	if slow != nil && !a.actions.start(wb.ID, action, slow) {
-		a.actionFailed(w, r, wb, errors.New("another action of this webinar is still running: wait for it"))
+	if err != nil {
+		if fresh, gerr := a.svc.Get(ctx, wb.ID); gerr == nil {
+			wb = fresh
+		}
+		a.actionFailed(w, r, wb, err)
 		return
 	}
-	http.Redirect(w, r, back+"?done="+action, http.StatusSeeOther)
+	http.Redirect(w, r, "/webinars/"+wb.ID+"?done="+action, http.StatusSeeOther)
 }
 
 func (a *app) actionFailed(w http.ResponseWriter, r *http.Request, wb webinar.Webinar, err error) {

@@ -39,10 +39,7 @@ func TestEndDoesNotRaceTheCallback(t *testing.T) {
 	for i := range 10 {
 		id := d.newWebinar(t, ada, fmt.Sprintf("Run %d", i))
 		d.act(t, ada, id, "start")
-		d.act(t, ada, id, "end")
-		if _, failed := d.app.actions.status(id); failed != "" {
-			t.Fatalf("run %d: end failed: %s", i, failed)
-		}
+		d.act(t, ada, id, "end") // fails the test if the end failed
 		d.wantState(t, id, webinar.Ended)
 	}
 }

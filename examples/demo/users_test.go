@@ -246,7 +246,7 @@ func TestCrossSitePosts(t *testing.T) {
 					t.Errorf("POST %s set cookies %q", p.path, sc)
 				}
 			}
-			d.app.actions.wait()
+			d.settle()
 			after := d.webinars(t)
 			if len(after) != len(before) {
 				t.Errorf("%d webinars, then %d", len(before), len(after))
@@ -255,8 +255,8 @@ func TestCrossSitePosts(t *testing.T) {
 			if w.Title != "Guarded" {
 				t.Errorf("title %q", w.Title)
 			}
-			if running, failed := d.app.actions.status(id); running != "" || failed != "" {
-				t.Errorf("an action ran: %q %q", running, failed)
+			if w.Version != 2 || w.LastError != "" {
+				t.Errorf("an action ran: version %d, last error %q", w.Version, w.LastError)
 			}
 			if len(d.app.fakes.bbb.Meetings()) != 0 {
 				t.Error("a meeting was created")

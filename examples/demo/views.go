@@ -12,8 +12,8 @@ type webinarView struct {
 	webinar.Webinar
 	State       string // the state as people read it
 	StateClass  string // live, busy, failed, over, scheduled
-	Running     string // the action in flight, if any
-	ActionError string // how the last action failed, if it did
+	Running bool   // an operation is in flight (a step of the webinar's life)
+	Note    string // what the last operation reported, when it did not fail it
 	Actions     []actionView
 	CanJoin     bool // the presenter may join the meeting
 	CanEdit     bool
@@ -46,17 +46,17 @@ func stateClass(s webinar.State) string {
 // page shows: its stream's URL, and who is in the meeting (asked of BBB).
 func (a *app) viewOf(ctx context.Context, w webinar.Webinar, detail bool) webinarView {
 	v := webinarView{Webinar: w, State: stateLabel(w.State, w.FailReason), StateClass: stateClass(w.State)}
-	v.Running, v.ActionError = a.actions.status(w.ID)
-	if v.Running != "" {
-		v.StateClass = "busy"
-	}
 	s := w.State
+	v.Running = s.Transient()
+	if s != webinar.Failed && w.LastError != "" {
+		v.Note = w.LastError
+	}
 	v.CanEdit = !s.Over() && !s.Transient()
 	v.CanJoin = !s.Over() && s != webinar.Ending
 	add := func(name, label string, danger bool) {
 		v.Actions = append(v.Actions, actionView{Name: name, Label: label, Danger: danger})
 	}
-	if v.Running == "" {
+	if !v.Running {
 		switch {
 		case s == webinar.Scheduled:
 			add("start", "Start the webinar", false)

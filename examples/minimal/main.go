@@ -73,6 +73,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	svc.Mount(mux, users)                                                  // under PUBLIC_URL's path
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second} // ADDR: loopback, behind PUBLIC_URL
 	go func() { logger.Info("serving", "addr", ln.Addr().String()); _ = srv.Serve(ln) }()
-	_ = svc.Watch(ctx, webinar.WatchOptions{})      // until SIGINT or SIGTERM
-	return srv.Shutdown(context.WithoutCancel(ctx)) // lets the requests in flight finish
+	_ = svc.Watch(ctx, webinar.WatchOptions{}) // until SIGINT or SIGTERM
+	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel() // requests in flight, then background starts and stops, end (or are left to Reconcile)
+	return errors.Join(srv.Shutdown(wait), svc.Close(wait))
 }

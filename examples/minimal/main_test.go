@@ -222,6 +222,7 @@ func TestRunServesWebinars(t *testing.T) {
 	m, ok := bbbSrv.Meeting(w.MeetingID)
 	require.True(t, ok, "the meeting was created")
 	assert.True(t, strings.HasPrefix(m.EndCallbackURL, proxy.URL+"/webinar/callback/end?"), m.EndCallbackURL)
+	require.NoError(t, gw.WaitRunning(ctx, "legacy:"+w.BotRoom, true), "the stream starts in the background")
 	streams := gw.Running()
 	require.Len(t, streams, 1)
 	assert.Equal(t, rtmpURL, streams[0].RTMPURL)
@@ -234,7 +235,7 @@ func TestRunServesWebinars(t *testing.T) {
 	calls, err := bbbSrv.WaitCallbacks(ctx, 1)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, calls[0].StatusCode)
-	assert.Empty(t, gw.Running(), "the stream stopped with the meeting")
+	require.NoError(t, gw.WaitRunning(ctx, "legacy:"+w.BotRoom, false), "the stream stops with the meeting")
 	out2, err := second.stop()
 	require.NoError(t, err)
 	for _, s := range []string{bbbSrv.Secret, gw.Token, callbackKey, "stream-key-4242"} {
