@@ -102,13 +102,13 @@ type Service struct {
 	clock    clock.Clock
 	logger   *slog.Logger
 
-	bbb       map[string]*bbb.Client // by server name; "" is the default
-	sip       func(gateway.Gateway) (*sipmediagw.Client, error)
-	publicURL string
-	callbacks *bbb.CallbackSigner
-	relay     ChatRelay
-	holder    string
-	leaseTTL  time.Duration
+	bbb        map[string]*bbb.Client // by server name; "" is the default
+	sip        func(gateway.Gateway) (*sipmediagw.Client, error)
+	publicURL  string
+	callbacks  *bbb.CallbackSigner
+	relay      ChatRelay
+	holder     string
+	leaseTTL   time.Duration
 	step       time.Duration
 	earlyStart time.Duration
 	overrun    time.Duration

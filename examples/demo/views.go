@@ -10,15 +10,15 @@ import (
 // webinarView is a webinar as the pages show it.
 type webinarView struct {
 	webinar.Webinar
-	State       string // the state as people read it
-	StateClass  string // live, busy, failed, over, scheduled
-	Running bool   // an operation is in flight (a step of the webinar's life)
-	Note    string // what the last operation reported, when it did not fail it
-	Actions     []actionView
-	CanJoin     bool // the presenter may join the meeting
-	CanEdit     bool
-	HLSURL      string
-	Attendees   []attendeeView // from BBB's getMeetingInfo, when the meeting runs
+	State      string // the state as people read it
+	StateClass string // live, busy, failed, over, scheduled
+	Running    bool   // an operation is in flight (a step of the webinar's life)
+	Note       string // what the last operation reported, when it did not fail it
+	Actions    []actionView
+	CanJoin    bool // the presenter may join the meeting
+	CanEdit    bool
+	HLSURL     string
+	Attendees  []attendeeView // from BBB's getMeetingInfo, when the meeting runs
 }
 
 type actionView struct {
