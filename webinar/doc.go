@@ -18,11 +18,13 @@
 //     refused with a *gateway.NoGatewayFreeError that names who holds the
 //     gateways until when. While live, the watcher extends the booking
 //     ahead of its end, on the same gateway only, up to Config.Overrun
-//     (15 minutes) past the slot; a live whose booking cannot be extended
-//     (its gateway is booked next, or the overrun is over) is stopped at
-//     the first tick after its booking ends, or at once by the next
-//     webinar's start on that gateway, which stops the overrunning stream
-//     before launching its own.
+//     (15 minutes) past the slot, moving a webinar booked next on that
+//     gateway that has not started to another free gateway of its pool
+//     (LiveEventUpdated again). A live whose booking still cannot be
+//     extended (no gateway to move the next webinar to, or the overrun is
+//     over) is stopped at the first tick after its booking ends, or at
+//     once by the next webinar's start on that gateway, which stops the
+//     overrunning stream before launching its own.
 //   - Streams are owned until a stop is confirmed. A webinar keeps the
 //     Session of any stream that may run (in every state, Failed
 //     included; SessionByRoom when only the room is known) until the

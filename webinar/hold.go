@@ -236,12 +236,15 @@ func (s *Service) keepHold(ctx context.Context, w Webinar, now time.Time, lead t
 }
 
 // extendHold books w's gateway from held's start up to limit, or up to
-// the next booking of the gateway when that comes first; it returns what
-// is held then.
+// the next booking of the gateway when that comes first and cannot be
+// moved away (see makeRoom); it returns what is held then.
 func (s *Service) extendHold(ctx context.Context, w Webinar, held gateway.Slot, limit time.Time) gateway.Slot {
 	want := gateway.Slot{Start: held.Start, End: limit}
 	b, err := s.gateways.AllocateOn(ctx, w.ID, w.Pool, w.GatewayID, want)
 	var full *gateway.NoGatewayFreeError
+	if errors.As(err, &full) && len(full.Conflicts) > 0 && s.makeRoom(ctx, w, full.Conflicts) {
+		b, err = s.gateways.AllocateOn(ctx, w.ID, w.Pool, w.GatewayID, want)
+	}
 	if errors.As(err, &full) && len(full.Conflicts) > 0 {
 		next := full.Conflicts[0].Slot.Start
 		for _, c := range full.Conflicts[1:] {
@@ -263,4 +266,49 @@ func (s *Service) extendHold(ctx context.Context, w Webinar, held gateway.Slot, 
 	s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar: a live's booking extended", slog.Any("webinar", w),
 		slog.String("until", b.Slot.End.Format(time.RFC3339)))
 	return b.Slot
+}
+
+// makeRoom moves the webinars booked next on a live's gateway to other
+// free gateways of their pool, so that the live may overrun: only those
+// that have not started (Scheduled, no stream), each under its lease, the
+// host told of its new HLS URL. It reports whether all of them moved.
+func (s *Service) makeRoom(ctx context.Context, live Webinar, conflicts []gateway.Booking) bool {
+	gws, err := s.gateways.Gateways(ctx)
+	if err != nil {
+		return false
+	}
+	for _, c := range conflicts {
+		moved, err := s.drive(ctx, c.Owner, func(ctx context.Context) (Webinar, error) {
+			return s.moveAway(ctx, c.Owner, live.GatewayID, gws)
+		})
+		if err != nil || moved.GatewayID == live.GatewayID {
+			return false
+		}
+	}
+	return true
+}
+
+// moveAway books the scheduled webinar id on the first free gateway of its
+// pool other than avoid, and records it.
+func (s *Service) moveAway(ctx context.Context, id string, avoid int64, gws []gateway.Gateway) (Webinar, error) {
+	w, err := s.store.Webinar(ctx, id)
+	if err != nil || w.State != Scheduled || w.MayStream() || w.GatewayID != avoid {
+		return w, err
+	}
+	for _, g := range gws {
+		if g.ID == avoid || !g.Enabled || g.Pool != w.Pool {
+			continue
+		}
+		if _, err := s.gateways.AllocateOn(ctx, w.ID, w.Pool, g.ID, w.Slot); err != nil {
+			continue
+		}
+		if w, err = s.save(ctx, w, func(w *Webinar) { w.GatewayID = g.ID }); err != nil {
+			return w, err
+		}
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "webinar: moved to another gateway, the one before it overruns",
+			slog.Any("webinar", w))
+		s.tellLiveEvent(ctx, LiveEventUpdated, w)
+		return w, nil
+	}
+	return w, nil
 }

@@ -68,6 +68,9 @@ func (s *Service) transition(ctx context.Context, w Webinar, to State, mutate fu
 	}
 	from := w.State
 	w.State = to
+	if to.Transient() {
+		w.LastError = "" // an operation begins: the last one's message goes
+	}
 	if mutate != nil {
 		mutate(&w)
 	}
