@@ -40,8 +40,10 @@ type Options struct {
 	// default: a second stream on one gateway would come up and show in
 	// MaxRunning, instead of being refused).
 	Slots int
-	// ServerOptions are given to every fake SIPMediaGW server.
-	ServerOptions []sipmediagwtest.Option
+	// LaunchDelay makes every start block on the launchers' clock
+	// (Harness.Launchers, which the test moves) before its container
+	// comes up.
+	LaunchDelay time.Duration
 	// StartTimeout is the SIPMediaGW clients' start timeout (5 s by
 	// default), CleanupWindow their cleanup window after a failed start
 	// (50 ms by default: the fakes answer at once).
@@ -55,13 +57,15 @@ type Options struct {
 // its processes, a fake BBB, a pool of gateways on fake SIPMediaGW
 // servers, and the processes' mock clock.
 type Harness struct {
-	T        testing.TB
-	Store    Store
-	Clock    *clock.Mock
-	BBB      *bbbtest.Server
-	Servers  []*sipmediagwtest.Server // one per gateway, in the pool's order
-	Gateways []gateway.Gateway
-	opts     Options
+	T     testing.TB
+	Store Store
+	Clock *clock.Mock
+	// Launchers is the fake SIPMediaGW servers' clock (see LaunchDelay).
+	Launchers *clock.Mock
+	BBB       *bbbtest.Server
+	Servers   []*sipmediagwtest.Server // one per gateway, in the pool's order
+	Gateways  []gateway.Gateway
+	opts      Options
 
 	mu   sync.Mutex
 	live http.Handler // the handler of the latest process, which BBB's callbacks reach
@@ -86,14 +90,15 @@ func New(t testing.TB, store Store, o Options) *Harness {
 	if o.CleanupWindow <= 0 {
 		o.CleanupWindow = 50 * time.Millisecond
 	}
-	h := &Harness{T: t, Store: store, Clock: clock.NewMock(), opts: o}
+	h := &Harness{T: t, Store: store, Clock: clock.NewMock(), Launchers: clock.NewMock(), opts: o}
 	h.Clock.Set(T0)
 	h.BBB = bbbtest.NewServer(bbbtest.WithMeetingExpiry(24*time.Hour),
 		bbbtest.WithCallbackClient(&http.Client{Transport: handlerTransport{h}}))
 	t.Cleanup(h.BBB.Close)
 	gws := gateway.NewService(store, gateway.WithClock(h.Clock))
 	for i := 0; i < o.Gateways; i++ {
-		srv := sipmediagwtest.NewServer(o.Version, append([]sipmediagwtest.Option{sipmediagwtest.WithSlots(o.Slots)}, o.ServerOptions...)...)
+		srv := sipmediagwtest.NewServer(o.Version, sipmediagwtest.WithSlots(o.Slots),
+			sipmediagwtest.WithClock(h.Launchers), sipmediagwtest.WithStartDelay(o.LaunchDelay))
 		t.Cleanup(srv.Close)
 		g, err := gws.CreateGateway(context.Background(), gateway.Gateway{
 			Name: fmt.Sprintf("Amphi %d", i+1), Order: i, Enabled: true,

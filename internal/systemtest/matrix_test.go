@@ -12,3 +12,8 @@ func TestCrashMatrixMemory(t *testing.T) {
 	res := systemtest.RunMatrix(t, func(*testing.T) systemtest.Store { return memory.New() })
 	t.Logf("memory store: %d scenarios, %d kill points, %d violations", res.Scenarios, res.KillPoints, res.Violations)
 }
+
+func TestFaultsMemory(t *testing.T) {
+	t.Parallel()
+	systemtest.RunFaults(t, func(*testing.T) systemtest.Store { return memory.New() })
+}

@@ -15,3 +15,11 @@ func TestCrashMatrix(t *testing.T) {
 	res := systemtest.RunMatrix(t, func(t *testing.T) systemtest.Store { return open(t) })
 	t.Logf("SQLite: %d scenarios, %d kill points, %d violations", res.Scenarios, res.KillPoints, res.Violations)
 }
+
+// The faults of the real world (a stop that fails or hangs past the
+// lease, a launch that fails or outlasts the client, early starts and
+// overruns) against the system on this store.
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	systemtest.RunFaults(t, func(t *testing.T) systemtest.Store { return open(t) })
+}
