@@ -40,7 +40,11 @@ type run struct {
 	meeting chan struct{}
 	w       Webinar
 	err     error
+	ended   time.Time // on the Service's clock, once done
 }
+
+// keepOutcome is how long Wait can still tell an ended operation's error.
+const keepOutcome = 10 * time.Minute
 
 // claim marks id as driven by this process and takes its lease, renewed
 // in the background (every third of LeaseTTL) until release. The run's
@@ -60,6 +64,7 @@ func (s *Service) claim(ctx context.Context, id string) (*run, error) {
 	rctx, cancel := context.WithCancelCause(s.bgCtx)
 	r := &run{id: id, ctx: rctx, cancel: cancel, done: make(chan struct{}), meeting: make(chan struct{})}
 	s.runs[id] = r
+	s.pruneEndedLocked()
 	s.bg.Add(1)
 	s.runsMu.Unlock()
 
@@ -121,12 +126,24 @@ func (s *Service) forget(r *run, held bool) {
 		}
 		cancel()
 	}
+	r.ended = s.clock.Now()
 	s.runsMu.Lock()
 	delete(s.runs, r.id)
+	s.ended[r.id] = r
 	s.runsMu.Unlock()
 	closeOnce(r.meeting)
 	close(r.done)
 	s.bg.Done()
+}
+
+// pruneEndedLocked forgets the outcomes older than keepOutcome.
+func (s *Service) pruneEndedLocked() {
+	now := s.clock.Now()
+	for id, r := range s.ended {
+		if now.Sub(r.ended) > keepOutcome {
+			delete(s.ended, id)
+		}
+	}
 }
 
 func closeOnce(c chan struct{}) {
@@ -200,15 +217,19 @@ func (s *Service) launch(ctx context.Context, id string, begin func(ctx context.
 
 // Wait waits for the operation this process runs on the webinar id
 // (Start, StopLive, RestartLive, End, MeetingEnded, Reconcile's) to end,
-// and returns the webinar as it left it and the operation's error. With
-// no operation running here it returns the stored webinar at once. It is
-// the waiting form of the lifecycle calls, for scripts and tests:
+// and returns the webinar as it left it and the operation's error; an
+// operation that ended in the last ten minutes is told as well. Otherwise
+// it returns the stored webinar at once. It is the waiting form of the
+// lifecycle calls, for scripts and tests:
 //
 //	if _, err := svc.Start(ctx, u, id); err != nil { … }
 //	w, err := svc.Wait(ctx, id) // live, or the reason it is not
 func (s *Service) Wait(ctx context.Context, id string) (Webinar, error) {
 	s.runsMu.Lock()
 	r := s.runs[id]
+	if r == nil {
+		r = s.ended[id]
+	}
 	s.runsMu.Unlock()
 	if r == nil {
 		return s.store.Webinar(ctx, id)

@@ -29,6 +29,13 @@ const publicURL = "https://portal.example.org/webinar"
 
 func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRelay) *liveFixture {
 	t.Helper()
+	return newLiveFixtureConfig(t, v, relay, nil)
+}
+
+// newLiveFixtureConfig is newLiveFixture with the Config changed by
+// configure before the Service is made.
+func newLiveFixtureConfig(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRelay, configure func(*webinar.Config)) *liveFixture {
+	t.Helper()
 	f := &liveFixture{fixture: newFixture(t, 0), bbb: bbbtest.NewServer(), gw: sipmediagwtest.NewServer(v)}
 	t.Cleanup(f.bbb.Close)
 	t.Cleanup(f.gw.Close)
@@ -42,7 +49,7 @@ func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRe
 	signer, err := bbb.NewCallbackSigner([]byte("0123456789abcdef0123456789abcdef"))
 	require.NoError(t, err)
 	f.clock.Set(t0.Add(time.Minute)) // in the slots the tests book
-	svc, err := webinar.NewService(webinar.Config{Store: f.store, Gateways: f.gateways, Clock: f.clock,
+	cfg := webinar.Config{Store: f.store, Gateways: f.gateways, Clock: f.clock,
 		Notifier: webinar.NotifierFunc(func(_ context.Context, e webinar.Event) {
 			f.mu.Lock()
 			f.events = append(f.events, e)
@@ -52,7 +59,11 @@ func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRe
 				hook(e)
 			}
 		}),
-		BBB: f.bbb.Client(), PublicURL: publicURL, Callbacks: signer, ChatRelay: relay})
+		BBB: f.bbb.Client(), PublicURL: publicURL, Callbacks: signer, ChatRelay: relay}
+	if configure != nil {
+		configure(&cfg)
+	}
+	svc, err := webinar.NewService(cfg)
 	require.NoError(t, err)
 	f.svc = svc
 	return f

@@ -120,6 +120,7 @@ type Service struct {
 	// background ones' lifetime.
 	runsMu   sync.Mutex
 	runs     map[string]*run
+	ended    map[string]*run // the latest outcome of each webinar's operation, for Wait
 	closed   bool
 	bg       sync.WaitGroup
 	bgCtx    context.Context
@@ -139,7 +140,7 @@ func NewService(cfg Config) (*Service, error) {
 		bbb: map[string]*bbb.Client{}, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
 		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, step: cfg.StepTimeout,
 		earlyStart: durationOr(cfg.EarlyStart, DefaultEarlyStart), overrun: durationOr(cfg.Overrun, DefaultOverrun),
-		misses: map[string]int{}, runs: map[string]*run{}}
+		misses: map[string]int{}, runs: map[string]*run{}, ended: map[string]*run{}}
 	for name, c := range cfg.BBBServers {
 		if c != nil {
 			s.bbb[name] = c
