@@ -54,22 +54,28 @@ func BenchmarkWatcherTick(b *testing.B) {
 			}
 		}
 	}
+	// Each live on a gateway of its own: the gateways are the portal's,
+	// registered before the webinars come.
+	gws := gateway.NewService(store, gateway.WithClock(clk))
+	pool := make([]gateway.Gateway, servers*perServer)
+	for i := range pool {
+		g, err := gws.CreateGateway(ctx, gateway.Gateway{Name: "gw", Enabled: true,
+			RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/key"), HLSURL: "https://live.example.org/hls.m3u8",
+			Server: gateway.Server{URL: fmt.Sprintf("https://gw-%d.example.org", i), Token: gateway.NewSecret("0123456789abcdef"),
+				Protocol: gateway.ProtocolLegacy}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pool[i] = g
+	}
 	var heapFakes runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&heapFakes)
 
-	gws := gateway.NewService(store, gateway.WithClock(clk))
 	for i := 0; i < servers; i++ {
 		c := fakes[i].Client()
 		for n := 0; n < perServer; n++ {
-			// Each live on a gateway of its own, booked for its slot.
-			g, err := gws.CreateGateway(ctx, gateway.Gateway{Name: "gw", Enabled: true,
-				RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/key"), HLSURL: "https://live.example.org/hls.m3u8",
-				Server: gateway.Server{URL: fmt.Sprintf("https://gw-%d-%d.example.org", i, n), Token: gateway.NewSecret("0123456789abcdef"),
-					Protocol: gateway.ProtocolLegacy}})
-			if err != nil {
-				b.Fatal(err)
-			}
+			g := pool[i*perServer+n]
 			w := webinar.Webinar{ID: fmt.Sprintf("w-%d-%d", i, n), Owner: "ada", Title: "Webinar",
 				Server: fmt.Sprintf("bbb-%d", i), MeetingID: fmt.Sprintf("bbbcast-%d-%d", i, n),
 				Slot: gateway.Slot{Start: t0, End: t0.Add(2 * time.Hour)}, State: webinar.Live, GatewayID: g.ID,
@@ -78,7 +84,8 @@ func BenchmarkWatcherTick(b *testing.B) {
 			if _, err := store.CreateWebinar(ctx, w); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := gws.AllocateOn(ctx, w.ID, "", g.ID, w.Slot); err != nil {
+			if _, err := gws.AllocateOn(ctx, w.ID, "", g.ID, w.Slot); err != nil { // its booking
+
 				b.Fatal(err)
 			}
 			if _, err := c.Create(ctx, &bbb.CreateParams{Name: "Webinar", MeetingID: w.MeetingID}); err != nil {
