@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bbbcast/bbbcast/bbb"
-	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // ChatRelay is how audience messages reach the meeting's public chat.
@@ -64,11 +63,7 @@ func (s *Service) PostChat(ctx context.Context, u User, id, text string) error {
 	if utf8.RuneCountInString(msg) > MaxChatLen {
 		return &InputError{Field: "message", Reason: fmt.Sprintf("at most %d characters with the author's name", MaxChatLen)}
 	}
-	session, err := sipmediagw.ParseSession(w.Session)
-	if err != nil {
-		return err
-	}
-	_, client, err := s.gatewayClient(ctx, w)
+	session, client, err := s.sessionClient(ctx, w)
 	if err != nil {
 		return err
 	}
@@ -92,11 +87,7 @@ func (s *Service) applyChatShown(ctx context.Context, w Webinar) (Webinar, error
 		if err != nil {
 			return w, err
 		}
-		session, err := sipmediagw.ParseSession(cur.Session)
-		if err != nil {
-			return cur, err
-		}
-		_, client, err := s.gatewayClient(ctx, cur)
+		session, client, err := s.sessionClient(ctx, cur)
 		if err != nil {
 			return cur, err
 		}

@@ -16,17 +16,8 @@ import (
 // still owning the stream and its booking, and End may be called again.
 // Ending an ended webinar is not an error.
 func (s *Service) End(ctx context.Context, u User, id string) (Webinar, error) {
-	if err := s.checkLive(); err != nil {
-		return Webinar{}, err
-	}
-	w, err := s.loadManaged(ctx, u, id)
-	if err != nil {
-		return Webinar{}, err
-	}
-	if w.State == Ended {
-		return w, nil
-	}
-	return s.launch(ctx, id, func(ctx context.Context) (Webinar, error) { return s.beginEnd(ctx, id) },
+	return s.operate(ctx, u, id, func(st State) bool { return st == Ended },
+		func(ctx context.Context) (Webinar, error) { return s.beginEnd(ctx, id) },
 		func(ctx context.Context, _ *run, w Webinar) (Webinar, error) { return s.finish(ctx, w, true) })
 }
 

@@ -128,6 +128,15 @@ func (s *Service) loadManaged(ctx context.Context, u User, id string) (Webinar, 
 // of each state. Start is idempotent: a webinar starting or live is
 // returned as it is, nothing is restarted.
 func (s *Service) Start(ctx context.Context, u User, id string) (Webinar, error) {
+	return s.operate(ctx, u, id, func(st State) bool { return st == Live || st == Starting },
+		func(ctx context.Context) (Webinar, error) { return s.beginStart(ctx, id) }, s.finishStart)
+}
+
+// operate is a presenter's lifecycle call: u must manage the webinar id,
+// which is returned as it is when there (a state there says), else the
+// operation begins (see launch).
+func (s *Service) operate(ctx context.Context, u User, id string, there func(State) bool,
+	begin func(ctx context.Context) (Webinar, error), rest func(ctx context.Context, r *run, w Webinar) (Webinar, error)) (Webinar, error) {
 	if err := s.checkLive(); err != nil {
 		return Webinar{}, err
 	}
@@ -135,10 +144,10 @@ func (s *Service) Start(ctx context.Context, u User, id string) (Webinar, error)
 	if err != nil {
 		return Webinar{}, err
 	}
-	if w.State == Live || w.State == Starting {
+	if there(w.State) {
 		return w, nil
 	}
-	return s.launch(ctx, id, func(ctx context.Context) (Webinar, error) { return s.beginStart(ctx, id) }, s.finishStart)
+	return s.launch(ctx, id, begin, rest)
 }
 
 // beginStart books the live period and stores the webinar Starting.
@@ -302,17 +311,7 @@ func (s *Service) syncChat(ctx context.Context, w Webinar, client *sipmediagw.Cl
 // still owning the stream, when the gateway did not stop it. Stopping a
 // stopped stream is not an error.
 func (s *Service) StopLive(ctx context.Context, u User, id string) (Webinar, error) {
-	if err := s.checkLive(); err != nil {
-		return Webinar{}, err
-	}
-	w, err := s.loadManaged(ctx, u, id)
-	if err != nil {
-		return Webinar{}, err
-	}
-	if w.State == LiveStopped {
-		return w, nil
-	}
-	return s.launch(ctx, id, func(ctx context.Context) (Webinar, error) {
+	return s.operate(ctx, u, id, func(st State) bool { return st == LiveStopped }, func(ctx context.Context) (Webinar, error) {
 		w, err := s.store.Webinar(ctx, id)
 		if err != nil {
 			return w, err
@@ -337,13 +336,7 @@ func (s *Service) stopLiveStep(ctx context.Context, w Webinar) (Webinar, error) 
 // in the background (Wait waits), its progress showing in the states the
 // webinar goes through. A webinar whose stream is not live is started.
 func (s *Service) RestartLive(ctx context.Context, u User, id string) (Webinar, error) {
-	if err := s.checkLive(); err != nil {
-		return Webinar{}, err
-	}
-	if _, err := s.loadManaged(ctx, u, id); err != nil {
-		return Webinar{}, err
-	}
-	return s.launch(ctx, id, func(ctx context.Context) (Webinar, error) {
+	return s.operate(ctx, u, id, func(State) bool { return false }, func(ctx context.Context) (Webinar, error) {
 		w, err := s.store.Webinar(ctx, id)
 		if err != nil {
 			return w, err

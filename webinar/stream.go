@@ -31,17 +31,23 @@ func (s *Service) stopStream(ctx context.Context, w Webinar) error {
 	case SessionByRoom:
 		return s.stopByRoom(ctx, w)
 	}
-	session, err := sipmediagw.ParseSession(w.Session)
-	if err != nil {
-		return err
-	}
-	_, client, err := s.gatewayClient(ctx, w)
+	session, client, err := s.sessionClient(ctx, w)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := s.stepCtx(ctx)
 	defer cancel()
 	return client.Stop(ctx, session)
+}
+
+// sessionClient returns w's stream session and its gateway's client.
+func (s *Service) sessionClient(ctx context.Context, w Webinar) (sipmediagw.Session, *sipmediagw.Client, error) {
+	session, err := sipmediagw.ParseSession(w.Session)
+	if err != nil {
+		return session, nil, err
+	}
+	_, client, err := s.gatewayClient(ctx, w)
+	return session, client, err
 }
 
 // stopAnyStream stops whatever stream w may have: by its session, or, when

@@ -217,6 +217,20 @@ func RunFaults(t *testing.T, newStore func(*testing.T) Store) {
 	}
 }
 
+// RunAll runs the crash matrix and the fault cases on a store of
+// newStore, and logs the matrix's figures under name.
+func RunAll(t *testing.T, name string, newStore func(*testing.T) Store) {
+	t.Run("Faults", func(t *testing.T) {
+		t.Parallel()
+		RunFaults(t, newStore)
+	})
+	t.Run("CrashMatrix", func(t *testing.T) {
+		t.Parallel()
+		res := RunMatrix(t, newStore)
+		t.Logf("%s: %d scenarios, %d kill points, %d violations", name, res.Scenarios, res.KillPoints, res.Violations)
+	})
+}
+
 // requireOwned fails t unless w owns the stream a server still runs.
 func requireOwned(t *testing.T, h *Harness, w webinar.Webinar) {
 	t.Helper()

@@ -7,13 +7,7 @@ import (
 	"github.com/bbbcast/bbbcast/store/memory"
 )
 
-func TestCrashMatrixMemory(t *testing.T) {
+func TestSystemMemory(t *testing.T) {
 	t.Parallel()
-	res := systemtest.RunMatrix(t, func(*testing.T) systemtest.Store { return memory.New() })
-	t.Logf("memory store: %d scenarios, %d kill points, %d violations", res.Scenarios, res.KillPoints, res.Violations)
-}
-
-func TestFaultsMemory(t *testing.T) {
-	t.Parallel()
-	systemtest.RunFaults(t, func(*testing.T) systemtest.Store { return memory.New() })
+	systemtest.RunAll(t, "memory store", func(*testing.T) systemtest.Store { return memory.New() })
 }
