@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/bbbcast/bbbcast/sipmediagw"
 )
@@ -125,4 +126,36 @@ func ExampleClient_Start() {
 	// Output:
 	// legacy:a1b2c3d4e5
 	// <nil>
+}
+
+// A start that failed may have left a stream the cleanup could not rule
+// out: its room is then the caller's to keep, and to stop later.
+func ExampleStartError() {
+	// A stand-in for a v1.7 launcher whose launch fails, and whose Docker
+	// daemon then cannot stop what the launch left.
+	launcher := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		res := map[string]string{"res": "error", "type": "The gateway failed to launch"}
+		if r.URL.Path == "/stop" {
+			res = map[string]string{"res": "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"status": "success", "details": res})
+	}))
+	defer launcher.Close()
+	client, err := sipmediagw.NewClient(launcher.URL, "9f2c4e1a-launcher-token",
+		sipmediagw.WithHTTPClient(launcher.Client()), sipmediagw.WithRetries(0),
+		sipmediagw.WithCleanupWindow(50*time.Millisecond, 10*time.Millisecond)) // how long the launcher may take
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.Start(context.Background(), sipmediagw.StartParams{Room: "a1b2c3d4e5",
+		Domain: "pod.example.org/meeting/42/5f1e2d", RTMPURL: "rtmp://live.example.org/live/stream-key"})
+	var se *sipmediagw.StartError
+	if errors.As(err, &se) && se.MayRun {
+		fmt.Println("still ours to stop:", se.Session.Handle()) // persist it, stop it later
+	}
+	fmt.Println(errors.Is(err, sipmediagw.ErrLaunchFailed))
+	// Output:
+	// still ours to stop: legacy:a1b2c3d4e5
+	// true
 }

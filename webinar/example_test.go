@@ -3,7 +3,9 @@ package webinar_test
 import (
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
@@ -21,4 +23,17 @@ func ExampleState_Check() {
 	// webinar: invalid state: cannot go from ended to starting
 	// true
 	// [starting stopping-live ending]
+}
+
+// Explain words a refusal for the presenter: here a start on a full pool.
+func ExampleExplain() {
+	at := func(h, m int) time.Time { return time.Date(2031, 3, 3, h, m, 0, 0, time.UTC) }
+	err := &gateway.NoGatewayFreeError{Pool: "main", Gateways: 1,
+		Slot:      gateway.Slot{Start: at(9, 40), End: at(11, 0)},
+		Conflicts: []gateway.Booking{{Owner: "maths", GatewayID: 1, Slot: gateway.Slot{Start: at(8, 0), End: at(10, 0)}}}}
+	fmt.Println(webinar.Explain(err))
+	fmt.Println(webinar.Explain(&webinar.WindowError{Opens: at(9, 30), Closes: at(11, 15), At: at(8, 0)}))
+	// Output:
+	// No gateway is free from Mon 3 Mar 09:40 UTC to Mon 3 Mar 11:00 UTC: all 1 gateways of the pool are booked (gateway 1 until Mon 3 Mar 10:00 UTC).
+	// It is too early: the webinar may start from Mon 3 Mar 09:30 UTC.
 }

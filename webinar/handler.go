@@ -34,7 +34,8 @@ const maxFormBytes = 8 << 10
 //	                                  step, the rest runs in the background; show-chat, hide-chat:
 //	                                  200; JSON {id, state, failReason, chatShown, chatVisible}, or
 //	                                  {error} with a sentence to show
-//	GET  /webinars/{id}/join          303 to the presenter's BBB join URL
+//	GET  /webinars/{id}/join          303 to the presenter's BBB join URL (starting the webinar), or
+//	                                  a page saying why not (Explain)
 //
 // The host owns the sessions, so it must protect the POSTs of
 // /webinars/ against cross-site request forgery: session cookies with
