@@ -66,7 +66,7 @@ var FaultCases = []FaultCase{
 	}},
 	{Name: "launch slower than the client's timeout", Options: func(o *Options) {
 		o.LaunchDelay = time.Hour // on the launchers' clock, which the test moves
-		o.StartTimeout, o.CleanupWindow = 100*time.Millisecond, 10*time.Second
+		o.StartTimeout, o.CleanupWindow = 300*time.Millisecond, 10*time.Second
 	}, Run: func(t *testing.T, h *Harness) {
 		p := h.Start("portal")
 		w := h.Create(p, "Lecture", Slot(-5, 55))
@@ -90,7 +90,7 @@ var FaultCases = []FaultCase{
 		h.MustDo(p, End, w.ID, webinar.Ended)
 	}},
 	{Name: "stop hangs past the lease", Options: func(o *Options) {
-		o.LeaseTTL, o.StepTimeout = 10*time.Second, 2*time.Second
+		o.LeaseTTL, o.StepTimeout = 10*time.Second, 5*time.Second // the test moves the clock well within the step
 	}, Run: func(t *testing.T, h *Harness) {
 		ctx := testContext(t)
 		a := h.Start("replica-a")

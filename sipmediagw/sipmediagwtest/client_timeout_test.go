@@ -22,7 +22,7 @@ func TestClientCleanupOutlastsASlowStart(t *testing.T) {
 			t.Parallel()
 			mock, clk := withMock()
 			srv := start(t, v, clk, sipmediagwtest.WithStartDelay(10*time.Second))
-			c := srv.Client(sipmediagw.WithStartTimeout(100*time.Millisecond),
+			c := srv.Client(sipmediagw.WithStartTimeout(300*time.Millisecond),
 				sipmediagw.WithCleanupWindow(10*time.Second, 5*time.Millisecond), sipmediagw.WithRetryWait(time.Millisecond, time.Millisecond))
 			ctx := testCtx(t)
 			p := startParams(v)
