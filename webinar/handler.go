@@ -34,28 +34,29 @@ const maxFormBytes = 8 << 10
 //	                                  step, the rest runs in the background; show-chat, hide-chat:
 //	                                  200; JSON {id, state, failReason, chatShown, chatVisible}, or
 //	                                  {error} with a sentence to show
-//	GET  /webinars/{id}/join          303 to the presenter's BBB join URL (starting the webinar), or
-//	                                  a page saying why not (Explain)
+//	GET  /webinars/{id}/join          303 to the presenter's BBB join URL of the running meeting, or a
+//	                                  page with a form that POSTs here when it does not run
+//	POST /webinars/{id}/join          starts the webinar when scheduled or failed, then 303 to the
+//	                                  presenter's BBB join URL, or a page saying why not (Explain)
 //
-// The host owns the sessions, so it must protect the POSTs of
-// /webinars/ against cross-site request forgery: session cookies with
-// SameSite=Lax or Strict, or its CSRF middleware in front of the
-// handler. The handler also refuses a request a browser marks as
-// cross-site (Sec-Fetch-Site, or an Origin that is neither the request's
-// host nor PublicURL's).
+// No GET changes anything. Every POST, PUT, PATCH or DELETE goes through
+// net/http's CrossOriginProtection: a browser's request from another
+// origin (another site, a sibling subdomain, another port) is refused
+// with 403, whatever the cookies; PublicURL's origin is trusted (a
+// reverse proxy may rewrite Host), and so are Config.TrustedOrigins.
+// Requests without the browser's headers (Sec-Fetch-Site, Origin) pass:
+// they cannot carry a victim's cookies from another origin.
 func (s *Service) Handler(users func(*http.Request) (User, bool)) http.Handler {
 	h := &handler{s: s, users: users}
-	if u, err := url.Parse(s.publicURL); err == nil {
-		h.publicHost = u.Host
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /callback/end", h.endCallback)
 	mux.HandleFunc("GET /bot/{id}/{secret}/{room}", h.botPage)
 	mux.HandleFunc("POST /bot/{id}/{secret}/{room}", h.botJoin)
 	mux.HandleFunc("POST /webinars/{id}/chat", h.chat)
 	mux.HandleFunc("POST /webinars/{id}/{action}", h.action)
-	mux.HandleFunc("GET /webinars/{id}/join", h.presenterJoin)
-	return mux
+	mux.HandleFunc("GET /webinars/{id}/join", h.presenterRejoin)
+	mux.HandleFunc("POST /webinars/{id}/join", h.presenterJoin)
+	return s.originCheck.Handler(mux)
 }
 
 // Mount serves Handler(users) on mux under the path of Config.PublicURL
@@ -72,9 +73,8 @@ func (s *Service) Mount(mux *http.ServeMux, users func(*http.Request) (User, boo
 }
 
 type handler struct {
-	s          *Service
-	users      func(*http.Request) (User, bool)
-	publicHost string
+	s     *Service
+	users func(*http.Request) (User, bool)
 }
 
 // statusOf maps an error of the Service to an HTTP status and a message
@@ -276,39 +276,19 @@ func (h *handler) botJoin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, join, http.StatusSeeOther)
 }
 
-// crossSite reports whether a browser says the request comes from
-// another site.
-func (h *handler) crossSite(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "cross-site":
-		return true
-	case "same-origin", "same-site", "none":
-		return false
-	}
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return false
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return true // "null" and the like
-	}
-	return !strings.EqualFold(u.Host, r.Host) && !strings.EqualFold(u.Host, h.publicHost)
-}
-
-// user returns the request's signed-in user, refusing cross-site and
-// anonymous requests.
+// user returns the request's signed-in user, refusing anonymous requests.
 func (h *handler) user(w http.ResponseWriter, r *http.Request) (User, bool) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && h.crossSite(r) {
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-site request refused"})
-		return User{}, false
-	}
 	u, ok := h.users(r)
 	if !ok || u.ID == "" {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "sign in first"})
 		return User{}, false
 	}
 	return u, true
+}
+
+// refuseCrossOrigin answers what CrossOriginProtection refused.
+func refuseCrossOrigin(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-site request refused"})
 }
 
 func (h *handler) chat(w http.ResponseWriter, r *http.Request) {
@@ -394,9 +374,25 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		ChatShown: wb.ChatShown, ChatVisible: wb.ChatVisible})
 }
 
+// presenterRejoin sends a presenter back to the running meeting. It
+// starts nothing: when the meeting does not run, it answers a page with
+// a form that POSTs to the same URL (presenterJoin), which starts it.
+func (h *handler) presenterRejoin(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.user(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	link, err := h.s.PresenterLink(r.Context(), u, id)
+	if errors.Is(err, ErrNotStarted) {
+		page(w, http.StatusOK, startPage, nil)
+		return
+	}
+	h.joinOr(w, r, id, link, err)
+}
+
 // presenterJoin sends a presenter to BBB, starting the webinar when it
-// is scheduled or failed. A browser navigates there: a refusal is a page
-// with Explain's sentence.
+// is scheduled or failed.
 func (h *handler) presenterJoin(w http.ResponseWriter, r *http.Request) {
 	u, ok := h.user(w, r)
 	if !ok {
@@ -404,24 +400,50 @@ func (h *handler) presenterJoin(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	link, err := h.s.PresenterJoinURL(r.Context(), u, id)
+	h.joinOr(w, r, id, link, err)
+}
+
+// joinOr redirects to link, or answers a page with Explain's sentence:
+// a browser navigates there.
+func (h *handler) joinOr(w http.ResponseWriter, r *http.Request, id, link string, err error) {
 	if err != nil {
 		code, msg := statusOf(err)
 		if code >= 500 {
 			h.s.logger.LogAttrs(r.Context(), slog.LevelError, "webinar: request failed",
 				slog.String("webinar", id), slog.String("route", r.Pattern), slog.String("error", err.Error()))
 		}
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(code)
-		_ = refusedPage.Execute(w, msg)
+		page(w, code, refusedPage, msg)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, link, http.StatusSeeOther)
 }
+
+// page answers a small HTML page: no script, no style.
+func page(w http.ResponseWriter, code int, t *template.Template, data any) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	_ = t.Execute(w, data)
+}
+
+// startPage offers to start the webinar: a POST, never a GET, changes it.
+var startPage = template.Must(template.New("start").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Start the webinar</title>
+</head>
+<body>
+<h1>The webinar has not started</h1>
+<form method="post"><p><button type="submit">Start the webinar and join</button></p></form>
+</body>
+</html>
+`))
 
 // refusedPage shows why a presenter could not join.
 var refusedPage = template.Must(template.New("refused").Parse(`<!DOCTYPE html>

@@ -34,7 +34,14 @@ const sessionHeader = "X-Test-User"
 
 func newHTTPFixture(t *testing.T, v sipmediagwtest.Version) *httpFixture {
 	t.Helper()
-	f := newLiveFixture(t, v, webinar.RelaySIPMediaGW)
+	return newHTTPFixtureConfig(t, v, nil)
+}
+
+// newHTTPFixtureConfig is newHTTPFixture with the Config changed by
+// configure.
+func newHTTPFixtureConfig(t *testing.T, v sipmediagwtest.Version, configure func(*webinar.Config)) *httpFixture {
+	t.Helper()
+	f := newLiveFixtureConfig(t, v, webinar.RelaySIPMediaGW, configure)
 	known := map[string]webinar.User{teacher.ID: teacher, student.ID: student, admin.ID: admin}
 	users := func(r *http.Request) (webinar.User, bool) {
 		u, ok := known[r.Header.Get(sessionHeader)]
@@ -359,6 +366,9 @@ func TestHandlerPresenterActions(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 }
 
+// A GET never starts anything: it offers a form, whose POST starts the
+// webinar and sends the presenter to the meeting; once it runs, the GET
+// sends them back to it.
 func TestHandlerPresenterJoin(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -366,9 +376,19 @@ func TestHandlerPresenterJoin(t *testing.T) {
 	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
 	require.NoError(t, err)
 	join := publicURL + "/webinars/" + w.ID + "/join"
-	assert.Equal(t, http.StatusUnauthorized, f.do(http.MethodGet, join, nil, nil).Code)
-	assert.Equal(t, http.StatusForbidden, f.do(http.MethodGet, join, nil, map[string]string{sessionHeader: student.ID}).Code)
-	rec := f.do(http.MethodGet, join, nil, map[string]string{sessionHeader: teacher.ID})
+	as := func(u webinar.User) map[string]string { return map[string]string{sessionHeader: u.ID} }
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		assert.Equal(t, http.StatusUnauthorized, f.do(m, join, nil, nil).Code, m)
+		assert.Equal(t, http.StatusForbidden, f.do(m, join, nil, as(student)).Code, m)
+	}
+	rec := f.do(http.MethodGet, join, nil, as(teacher))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), `<form method="post">`)
+	_, running := f.bbb.Meeting(w.MeetingID)
+	assert.False(t, running, "a GET started nothing")
+	assert.Zero(t, f.gw.StartCount())
+
+	rec = f.do(http.MethodPost, join, nil, as(teacher))
 	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 	assert.Equal(t, "no-referrer", rec.Header().Get("Referrer-Policy"))
 	loc, err := url.Parse(rec.Header().Get("Location"))
@@ -380,6 +400,10 @@ func TestHandlerPresenterJoin(t *testing.T) {
 	got, err := f.svc.Wait(ctx, w.ID)
 	require.NoError(t, err)
 	assert.Equal(t, webinar.Live, got.State, "the presenter's arrival starts the webinar")
+
+	rec = f.do(http.MethodGet, join, nil, as(teacher))
+	require.Equal(t, http.StatusSeeOther, rec.Code, "back to the running meeting")
+	assert.Equal(t, 1, f.gw.StartCount())
 }
 
 // Mount serves the handler under PublicURL's path, whatever the slashes.

@@ -124,7 +124,7 @@ func TestHandlerJoinRefusedInWords(t *testing.T) {
 	ctx := context.Background()
 	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Tomorrow", Slot: minutes(24*60, 25*60)})
 	require.NoError(t, err)
-	rec := f.do(http.MethodGet, publicURL+"/webinars/"+w.ID+"/join", nil, map[string]string{sessionHeader: teacher.ID})
+	rec := f.do(http.MethodPost, publicURL+"/webinars/"+w.ID+"/join", nil, map[string]string{sessionHeader: teacher.ID})
 	assert.Equal(t, http.StatusConflict, rec.Code)
 	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
 	body := rec.Body.String()

@@ -21,6 +21,8 @@ var (
 	// ErrStartFailed: a start failed before the BBB meeting was created;
 	// the webinar's FailReason says why.
 	ErrStartFailed = errors.New("webinar: the webinar could not start")
+	// ErrNotStarted: the webinar's meeting does not run (PresenterLink).
+	ErrNotStarted = errors.New("webinar: the webinar has not started")
 )
 
 // DefaultSIPMediaGW makes the client of a gateway's SIPMediaGW server from
@@ -365,7 +367,8 @@ func (s *Service) RestartLive(ctx context.Context, u User, id string) (Webinar, 
 
 // PresenterJoinURL returns the BBB moderator link of u, starting the
 // webinar first when it is scheduled or failed (a presenter's arrival
-// starts it, as in Esup-Pod; a running stream is never restarted). It
+// starts it, as in Esup-Pod; a running stream is never restarted): call
+// it from a request that may change state (a POST), never from a GET. It
 // waits for the meeting to be created, not for the stream. The link is
 // bound to this run of the meeting (createTime) and is a credential.
 func (s *Service) PresenterJoinURL(ctx context.Context, u User, id string) (string, error) {
@@ -394,6 +397,24 @@ func (s *Service) PresenterJoinURL(ctx context.Context, u User, id string) (stri
 	default:
 		return "", fmt.Errorf("%w: %s", ErrStartFailed, w.FailReason)
 	}
+	return s.presenterLink(u, w)
+}
+
+// PresenterLink returns the BBB moderator link of u to the webinar's
+// running meeting, changing nothing: ErrNotStarted when no run of its
+// meeting is under way (PresenterJoinURL starts one).
+func (s *Service) PresenterLink(ctx context.Context, u User, id string) (string, error) {
+	w, err := s.loadManaged(ctx, u, id)
+	if err != nil {
+		return "", err
+	}
+	if w.CreateTime == 0 || w.State == Scheduled || w.State.Over() || w.State == Ending {
+		return "", ErrNotStarted
+	}
+	return s.presenterLink(u, w)
+}
+
+func (s *Service) presenterLink(u User, w Webinar) (string, error) {
 	name := u.Name
 	if strings.TrimSpace(name) == "" {
 		name = u.ID

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -59,6 +60,10 @@ type Config struct {
 	// (https://portal.example.org/webinar): BBB calls back there when a
 	// meeting ends, the streaming bot opens its page there.
 	PublicURL string
+	// TrustedOrigins are the origins ("https://www.example.org", no
+	// path) besides PublicURL's whose pages may POST to the handler, such
+	// as the portal's own pages on another host name.
+	TrustedOrigins []string
 	// Callbacks signs the end-callback URLs.
 	Callbacks *bbb.CallbackSigner
 	// ChatRelay chooses how audience messages reach the meeting.
@@ -126,6 +131,8 @@ type Service struct {
 	bgCtx    context.Context
 	bgCancel context.CancelCauseFunc
 
+	originCheck *http.CrossOriginProtection // of the handler's POSTs
+
 	sweepMu   sync.Mutex
 	lastSweep time.Time // Reconcile's last repair of bookings and gateways
 }
@@ -167,10 +174,8 @@ func NewService(cfg Config) (*Service, error) {
 	case s.leaseTTL < s.step:
 		return nil, fmt.Errorf("webinar: LeaseTTL (%s) is shorter than StepTimeout (%s): another process could take a webinar over in the middle of a step (set a shorter StepTimeout too)", s.leaseTTL, s.step)
 	}
-	if s.publicURL != "" {
-		if u, err := url.Parse(s.publicURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-			return nil, errors.New("webinar: PublicURL must be an absolute http(s) URL")
-		}
+	if err := s.checkOrigins(cfg.TrustedOrigins); err != nil {
+		return nil, err
 	}
 	if s.policy == nil {
 		s.policy = PodPolicy{}
@@ -183,6 +188,29 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s.bgCtx, s.bgCancel = context.WithCancelCause(context.Background())
 	return s, nil
+}
+
+// checkOrigins checks PublicURL and makes the cross-origin protection of
+// the handler, which trusts PublicURL's origin and the host's.
+func (s *Service) checkOrigins(trusted []string) error {
+	s.originCheck = http.NewCrossOriginProtection()
+	s.originCheck.SetDenyHandler(http.HandlerFunc(refuseCrossOrigin))
+	if s.publicURL != "" {
+		u, err := url.Parse(s.publicURL)
+		switch {
+		case err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Opaque != "":
+			return errors.New("webinar: PublicURL must be an absolute http(s) URL")
+		case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s.publicURL, "#"):
+			return errors.New("webinar: PublicURL may not hold user information, a query or a fragment")
+		}
+		trusted = append([]string{u.Scheme + "://" + u.Host}, trusted...)
+	}
+	for _, o := range trusted {
+		if err := s.originCheck.AddTrustedOrigin(o); err != nil {
+			return fmt.Errorf("webinar: TrustedOrigins: %w", err)
+		}
+	}
+	return nil
 }
 
 // durationOr is d, def when d is 0, and 0 when d is negative.

@@ -130,11 +130,15 @@ func noticeText(key string) string { return notices[key] }
 // routes registers the pages on mux.
 func (p *pages) routes(mux *http.ServeMux) {
 	a := p.a
-	var publicHost string
+	origin := a.base
 	if u, err := url.Parse(a.base); err == nil {
-		publicHost = u.Host
+		origin = u.Scheme + "://" + u.Host
 	}
-	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, sameOrigin(publicHost, h)) }
+	guard, err := newSameOrigin(origin)
+	if err != nil {
+		a.logger.Warn("the public URL's origin is not trusted: only requests to its own host pass", "err", err)
+	}
+	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, guard.wrap(h)) }
 
 	handle("GET /{$}", a.home)
 	handle("GET /signin", a.signInPage)

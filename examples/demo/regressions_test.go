@@ -101,11 +101,13 @@ func TestPublicOriginAccepted(t *testing.T) {
 	t.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct {
-		origin string
-		want   int
+		origin, site string // what the browser sends
+		want         int
 	}{
-		{"https://demo.example", http.StatusSeeOther},
-		{"https://evil.example", http.StatusForbidden},
+		{"https://demo.example", "same-origin", http.StatusSeeOther},
+		{"https://demo.example", "", http.StatusSeeOther}, // an older browser: the Origin alone, trusted
+		{"https://evil.example", "cross-site", http.StatusForbidden},
+		{"https://evil.example", "", http.StatusForbidden},
 	} {
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/signin", strings.NewReader("user=ada"))
 		if err != nil {
@@ -113,14 +115,16 @@ func TestPublicOriginAccepted(t *testing.T) {
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", tc.origin)
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		if tc.site != "" {
+			req.Header.Set("Sec-Fetch-Site", tc.site)
+		}
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
-			t.Errorf("Origin %s: %s, want %d", tc.origin, resp.Status, tc.want)
+			t.Errorf("Origin %s, Sec-Fetch-Site %q: %s, want %d", tc.origin, tc.site, resp.Status, tc.want)
 		}
 	}
 }

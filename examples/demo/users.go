@@ -78,28 +78,27 @@ func localPath(p, def string) string {
 	return p
 }
 
-// sameOrigin refuses the POSTs a browser marks as cross-site, or whose
-// Origin is neither the request's host nor publicHost, the host of the
-// portal's public URL (a reverse proxy may rewrite Host).
-func sameOrigin(publicHost string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// sameOrigin refuses, with net/http's CrossOriginProtection, the POSTs a
+// browser sends from another origin (another site, a sibling subdomain,
+// another port), trusting the portal's public origin (a reverse proxy
+// may rewrite Host), and bounds their bodies.
+type sameOrigin struct{ cop *http.CrossOriginProtection }
+
+func newSameOrigin(publicOrigin string) (sameOrigin, error) {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "cross-site request refused", http.StatusForbidden)
+	}))
+	return sameOrigin{cop}, cop.AddTrustedOrigin(publicOrigin)
+}
+
+func (so sameOrigin) wrap(next http.Handler) http.Handler {
+	return so.cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			switch r.Header.Get("Sec-Fetch-Site") {
-			case "", "same-origin", "none":
-			default:
-				http.Error(w, "cross-site request refused", http.StatusForbidden)
-				return
-			}
-			if o := r.Header.Get("Origin"); o != "" {
-				if u, err := url.Parse(o); err != nil || u.Host != r.Host && u.Host != publicHost {
-					http.Error(w, "cross-site request refused", http.StatusForbidden)
-					return
-				}
-			}
 			r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		}
 		next.ServeHTTP(w, r)
-	})
+	}))
 }
 
 // securityHeaders sets the headers every answer of the portal carries.

@@ -179,9 +179,9 @@ func TestRunServesWebinars(t *testing.T) {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // look at the redirect to BBB
 	}}
-	get := func(path, user string) *http.Response {
+	do := func(method, path, user string) *http.Response {
 		t.Helper()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, proxy.URL+path, nil)
+		req, err := http.NewRequestWithContext(ctx, method, proxy.URL+path, nil)
 		require.NoError(t, err)
 		if user != "" {
 			req.Header.Set("X-User", user)
@@ -195,8 +195,8 @@ func TestRunServesWebinars(t *testing.T) {
 	// First start: X-User is not trusted by default, only the prefix is served.
 	first := start(t, e)
 	backend.Store(&url.URL{Scheme: "http", Host: first.addr})
-	assert.Equal(t, http.StatusUnauthorized, get("/webinar/webinars/x/join", "ada").StatusCode)
-	assert.Equal(t, http.StatusNotFound, get("/elsewhere", "").StatusCode)
+	assert.Equal(t, http.StatusUnauthorized, do(http.MethodGet, "/webinar/webinars/x/join", "ada").StatusCode)
+	assert.Equal(t, http.StatusNotFound, do(http.MethodGet, "/elsewhere", "").StatusCode)
 	out, err := first.stop()
 	require.NoError(t, err, "a signal is a clean exit")
 
@@ -212,10 +212,12 @@ func TestRunServesWebinars(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.Close())
 
-	// Restart, trusting X-User: the presenter's join starts the webinar.
+	// Restart, trusting X-User: the presenter's join (a POST: a GET
+	// offers the form) starts the webinar.
 	second := start(t, with(e, "TRUST_X_USER", "1"))
 	backend.Store(&url.URL{Scheme: "http", Host: second.addr})
-	resp := get("/webinar/webinars/"+w.ID+"/join", "ada")
+	require.Equal(t, http.StatusOK, do(http.MethodGet, "/webinar/webinars/"+w.ID+"/join", "ada").StatusCode)
+	resp := do(http.MethodPost, "/webinar/webinars/"+w.ID+"/join", "ada")
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	joinURL := resp.Header.Get("Location")
 	require.True(t, strings.HasPrefix(joinURL, bbbSrv.URL+"/api/join?"), joinURL)
