@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
 
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -67,15 +69,33 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// localPath returns p when it is a path of this site, def otherwise: a
-// "next" parameter never sends the visitor elsewhere.
+// localPath returns p, as http.Redirect will send it (its path cleaned),
+// when it is a path of this site, def otherwise: a "next" parameter never
+// sends the visitor elsewhere. Browsers read a backslash as a slash, so
+// "/./\evil.example", cleaned to "/\evil.example", would be another host:
+// a backslash anywhere is refused.
 func localPath(p, def string) string {
-	u, err := url.Parse(p)
-	if err != nil || p == "" || u.Scheme != "" || u.Host != "" || len(p) < 1 || p[0] != '/' ||
-		len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
 		return def
 	}
-	return p
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return def
+	}
+	clean := path.Clean(u.EscapedPath())
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return def
+	}
+	if u.RawQuery != "" {
+		clean += "?" + u.RawQuery
+	}
+	if u.Fragment != "" {
+		clean += "#" + u.EscapedFragment()
+	}
+	return clean
 }
 
 // sameOrigin refuses, with net/http's CrossOriginProtection, the POSTs a

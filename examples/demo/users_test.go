@@ -16,7 +16,13 @@ func TestLocalPath(t *testing.T) {
 		{"/webinars", "/webinars"},
 		{"/live/abc?x=1&y=2", "/live/abc?x=1&y=2"},
 		{"/webinars/new#top", "/webinars/new#top"},
-		{"/a//b", "/a//b"},
+		{"/a//b", "/a/b"}, // as http.Redirect sends it
+		{"/webinars/", "/webinars/"},
+		{"/./webinars", "/webinars"},
+		{`/./\evil.example`, "/"}, // cleaned, it would be /\evil.example
+		{"/.//evil.example", "/evil.example"},
+		{"/x/..//evil.example", "/evil.example"},
+		{"/%5Cevil.example", "/%5Cevil.example"},       // an encoded backslash stays encoded
 		{"/%2F%2Fevil.example", "/%2F%2Fevil.example"}, // a path: browsers do not decode it into a host
 		{"//evil.example", "/"},
 		{"//evil.example/path", "/"},
@@ -68,6 +74,7 @@ func TestSignInPage(t *testing.T) {
 		{"//evil.example", `name="next" value="/"`},
 		{"https://evil.example", `name="next" value="/"`},
 		{`/\evil.example`, `name="next" value="/"`},
+		{`/./\evil.example`, `name="next" value="/"`},
 	}
 	for _, c := range cases {
 		res := d.visitor(t).get("/signin?next=" + url.QueryEscape(c.next))
