@@ -97,6 +97,26 @@ func main() {
 	}
 }
 
+// serverLimits bound what one client may hold of the server.
+type serverLimits struct {
+	header, read, write, idle time.Duration
+	headerBytes               int
+}
+
+// defaultLimits: the headers in 10 s, a whole request (forms of 16 KB at
+// most) in 30 s, an answer in 60 s (the largest, an HLS segment of 100
+// KB, on a slow link; no route holds a request open), 60 s between
+// requests on a kept-alive connection, 64 KB of headers.
+var defaultLimits = serverLimits{header: 10 * time.Second, read: 30 * time.Second, write: time.Minute,
+	idle: time.Minute, headerBytes: 64 << 10}
+
+// newServer serves h within limits, so that slow or idle clients cannot
+// hold the server's connections.
+func newServer(h http.Handler, l serverLimits) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.header, ReadTimeout: l.read, WriteTimeout: l.write,
+		IdleTimeout: l.idle, MaxHeaderBytes: l.headerBytes}
+}
+
 // run serves the portal until ctx ends.
 func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", o.Addr)
@@ -114,7 +134,7 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	}
 	defer a.Close()
 
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(a.Handler(), defaultLimits)
 	go a.Watch(ctx)
 	fmt.Fprintf(stdout, "bbbcast demo (%s) on %s/\n", a.Mode(), a.base)
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")

@@ -71,7 +71,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	mux := http.NewServeMux()
 	svc.Mount(mux, users)                                                  // under PUBLIC_URL's path
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second} // ADDR: loopback, behind PUBLIC_URL
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, // ADDR: loopback,
+		WriteTimeout: time.Minute, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10} // behind PUBLIC_URL; slow clients let go
 	go func() { logger.Info("serving", "addr", ln.Addr().String()); _ = srv.Serve(ln) }()
 	_ = svc.Watch(ctx, webinar.WatchOptions{}) // until SIGINT or SIGTERM
 	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
