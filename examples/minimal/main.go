@@ -70,9 +70,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		return webinar.User{ID: id, Name: id}, id != "" && getenv("TRUST_X_USER") == "1"
 	}
 	mux := http.NewServeMux()
-	svc.Mount(mux, users)                                                  // under PUBLIC_URL's path
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, // ADDR: loopback,
-		WriteTimeout: time.Minute, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10} // behind PUBLIC_URL; slow clients let go
+	svc.Mount(mux, users) // under PUBLIC_URL's path; ADDR is on loopback, behind PUBLIC_URL, and slow clients are let go:
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
 	go func() { logger.Info("serving", "addr", ln.Addr().String()); _ = srv.Serve(ln) }()
 	_ = svc.Watch(ctx, webinar.WatchOptions{}) // until SIGINT or SIGTERM
 	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
