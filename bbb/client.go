@@ -146,15 +146,19 @@ type request struct {
 const maxBody = 64 << 20
 
 func (c *Client) newRetryClient() *retryablehttp.Client {
-	hc := c.httpClient
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
+	cp := http.Client{}
+	if c.httpClient != nil {
+		cp = *c.httpClient
 	}
-	if c.timeout >= 0 {
-		cp := *hc
-		cp.Timeout = c.timeout
-		hc = &cp
+	// Every attempt is bounded, whatever client was given.
+	limit := c.timeout
+	if limit <= 0 {
+		limit = DefaultTimeout
 	}
+	if cp.Timeout <= 0 || cp.Timeout > limit {
+		cp.Timeout = limit
+	}
+	hc := &cp
 	return httpretry.New(httpretry.Config{HTTPClient: hc, Retries: c.retries, WaitMin: c.retryWaitMin, WaitMax: c.retryWaitMax})
 }
 

@@ -21,11 +21,13 @@ const (
 func WithChecksum(a Algorithm) Option { return func(c *Client) { c.alg = a } }
 
 // WithHTTPClient makes the client send its requests through h (its
-// transport, TLS settings, proxy and cookie jar). Its Timeout is kept
-// unless WithTimeout is also given.
+// transport, TLS settings, proxy and cookie jar). Each attempt is still
+// bounded by WithTimeout (10 s by default), or by h.Timeout when that is
+// shorter.
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.httpClient = h } }
 
-// WithTimeout bounds each attempt of each request (10 s by default).
+// WithTimeout bounds each attempt of each request (10 s by default),
+// whatever HTTP client is given.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
 // WithRetries sets how many times a call that is safe to repeat (a read
