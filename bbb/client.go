@@ -158,6 +158,14 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 	if cp.Timeout <= 0 || cp.Timeout > limit {
 		cp.Timeout = limit
 	}
+	// API calls never follow a redirect: it would send the signed query
+	// (its checksum) wherever it points, and an unreadable Location would
+	// end up in an error's text. A 3xx answer is an error of its own.
+	base := cp.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	cp.Transport = heldRedirects{base}
 	hc := &cp
 	return httpretry.New(httpretry.Config{HTTPClient: hc, Retries: c.retries, WaitMin: c.retryWaitMin, WaitMax: c.retryWaitMax})
 }
@@ -205,6 +213,9 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 		return nil, 0, "", &TransportError{Call: r.call, Err: err}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, resp.StatusCode, resp.Header.Get("Content-Type"), redirected(r.call, resp)
+	}
 	body, err = readBody(resp)
 	contentType = resp.Header.Get("Content-Type")
 	if err != nil {

@@ -257,6 +257,32 @@ func TestErrorDetailRedactsSecrets(t *testing.T) {
 	}
 }
 
+// A v1.8 room is the path of the bot's page on the portal, credential
+// included: a server's words quoting it lose it.
+func TestErrorDetailRedactsTheRoomsCredential(t *testing.T) {
+	t.Parallel()
+	const secret = "5f3c9a7e1b2d4c6f8a0e9d7c5b3a1f2e4d6c8b0a9f7e5d3c"
+	room := "bot/0123456789abcdef01234567/" + secret + "/b1a2b3c4d5"
+	for _, p := range []Protocol{V18, V18Launcher} {
+		t.Run(p.String(), func(t *testing.T) {
+			t.Parallel()
+			c, m := newMock(t, p, WithCleanupAfterFailedStart(false))
+			method, path := startRoute(p)
+			m.on(method, path, jsonAnswer(400, `{"status":"error","error":{"code":400,"detail":"bad room '`+room+`' (`+secret+`)"},"data":null}`))
+			params := validParams(p)
+			params.Room = room
+			_, err := c.Start(context.Background(), params)
+			require.ErrorIs(t, err, ErrRejected)
+			assert.NotContains(t, err.Error(), secret)
+		})
+	}
+	c, m := newMock(t, V18)
+	m.on(http.MethodGet, "/status", jsonAnswer(400, `{"status":"error","error":{"code":400,"detail":"no room `+room+`"},"data":null}`))
+	err := c.StopRoom(context.Background(), room)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), secret, "the stop by room")
+}
+
 // Details are cut at 200 bytes; the cut must not split a character (the
 // error text would not be valid UTF-8 any more).
 func TestErrorDetailValidUTF8(t *testing.T) {

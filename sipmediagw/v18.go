@@ -151,7 +151,7 @@ func (c *Client) stopV18(ctx context.Context, gwID string) (bool, error) {
 // it: after a start that timed out, the client never learnt the gw_id.
 func (c *Client) stopProxyRoom(ctx context.Context, room string) (bool, error) {
 	a, err := c.send(ctx, &request{op: "stop", method: http.MethodGet, path: "/status", idempotent: true,
-		query: url.Values{"room": {room}}})
+		query: url.Values{"room": {room}}, secrets: roomSecrets(room)})
 	if err != nil {
 		return false, err
 	}

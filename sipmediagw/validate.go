@@ -27,9 +27,10 @@ type StartParams struct {
 }
 
 // secrets lists what a server may echo of p and errors must not show: the
-// RTMP URL and its path (the stream key), the bot's domain.
+// RTMP URL and its path (the stream key), the bot's domain, and the
+// room's credentials.
 func (p *StartParams) secrets() []string {
-	list := []string{p.RTMPURL, p.Domain}
+	list := append([]string{p.RTMPURL, p.Domain}, roomSecrets(p.Room)...)
 	if u, err := url.Parse(p.RTMPURL); err == nil && len(u.Path) > 1 {
 		list = append(list, strings.TrimPrefix(u.Path, "/"))
 		if i := strings.LastIndexByte(u.Path, '/'); i >= 0 && len(u.Path)-i > 4 {
@@ -38,6 +39,26 @@ func (p *StartParams) secrets() []string {
 	}
 	return list
 }
+
+// roomSecrets lists what of a room is a credential: a v1.8 room is a path
+// on the portal (bot/<id>/<secret>/<room>, say), whose long segments may
+// be secrets. A legacy room (a short project name) is none.
+func roomSecrets(room string) []string {
+	if !strings.Contains(room, "/") {
+		return nil
+	}
+	list := []string{room}
+	for _, seg := range strings.Split(room, "/") {
+		if len(seg) >= minSecretSegment {
+			list = append(list, seg)
+		}
+	}
+	return list
+}
+
+// minSecretSegment is the shortest segment of a room path taken for a
+// credential: 16 characters, more than an ID or a legacy room.
+const minSecretSegment = 16
 
 func (p *StartParams) validate(proto Protocol) error {
 	const op = "start"
