@@ -128,3 +128,20 @@ func TestNewServiceRefusesOddURLs(t *testing.T) {
 		assert.Equal(t, tc.ok, err == nil, "%s %v: %v", tc.publicURL, tc.trusted, err)
 	}
 }
+
+// The bot's page credential is fresh for each start: the URL of an
+// earlier run no longer opens the page.
+func TestBotCredentialPerRun(t *testing.T) {
+	t.Parallel()
+	f := newHTTPFixture(t, sipmediagwtest.V17)
+	first := startedWebinar(t, f.liveFixture)
+	old := publicURL + webinar.BotPagePath(&first)
+	assert.Equal(t, http.StatusOK, f.do(http.MethodGet, old, nil, nil).Code)
+
+	again, err := f.waited(f.svc.RestartLive, teacher, first.ID)
+	require.NoError(t, err)
+	require.Equal(t, webinar.Live, again.State)
+	assert.NotEqual(t, first.BotSecret.Reveal(), again.BotSecret.Reveal())
+	assert.Equal(t, http.StatusNotFound, f.do(http.MethodGet, old, nil, nil).Code, "the old run's URL")
+	assert.Equal(t, http.StatusOK, f.do(http.MethodGet, publicURL+webinar.BotPagePath(&again), nil, nil).Code)
+}

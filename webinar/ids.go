@@ -24,5 +24,8 @@ func newIdentity(w *Webinar) {
 	w.ID = randomHex(12)
 	w.MeetingID = "bbbcast-" + randomHex(12)
 	w.BotRoom = "b" + randomHex(5)
-	w.BotSecret = gateway.NewSecret(randomHex(24))
+	w.BotSecret = newBotSecret()
 }
+
+// newBotSecret is a credential of the bot's page: 192 random bits.
+func newBotSecret() gateway.Secret { return gateway.NewSecret(randomHex(24)) }

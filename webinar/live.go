@@ -196,6 +196,12 @@ func (s *Service) finishStart(ctx context.Context, r *run, w Webinar) (Webinar, 
 			return s.fail(ctx, w, "stopping the previous stream", err)
 		}
 	}
+	// A fresh credential for the bot's page of this run: an earlier run's
+	// URL no longer opens it. (Only now: a stream of an earlier run is
+	// stopped by the room its start used.)
+	if w, err = s.save(ctx, w, func(w *Webinar) { w.BotSecret = newBotSecret() }); err != nil {
+		return w, err
+	}
 	created, err := s.createMeeting(ctx, w)
 	if err != nil {
 		return s.fail(ctx, w, "BBB create", err)

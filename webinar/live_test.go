@@ -108,7 +108,7 @@ func TestLiveLifecycleLegacy(t *testing.T) {
 	st, ok := f.gw.Stream(live.Session)
 	require.True(t, ok)
 	assert.Equal(t, "rtmp://live.example.org/live/KEY", st.RTMPURL)
-	assert.Equal(t, publicURL+webinar.BotPagePath(&w), "https://"+st.Domain+"/"+st.Room)
+	assert.Equal(t, publicURL+webinar.BotPagePath(&live), "https://"+st.Domain+"/"+st.Room, "this run's credential")
 	assert.False(t, f.gw.ChatPanelVisible(live.Session))
 
 	// Idempotent: a second start restarts nothing.
