@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/bbb/internal/xmltree"
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 	"github.com/bbbcast/bbbcast/internal/httpretry"
 	"github.com/bbbcast/bbbcast/internal/logx"
 	"github.com/hashicorp/go-retryablehttp"
@@ -181,6 +182,9 @@ func (c *Client) sendUnsigned(ctx context.Context, path, call string) ([]byte, i
 }
 
 func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, status int, contentType string, err error) {
+	if err := ctxguard.Check(ctx); err != nil {
+		return nil, 0, "", err
+	}
 	method := r.method
 	if method == "" {
 		method = http.MethodGet

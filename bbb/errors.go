@@ -3,6 +3,8 @@ package bbb
 import (
 	"errors"
 	"fmt"
+
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 )
 
 // Sentinels for the messageKeys a caller commonly branches on. An *APIError
@@ -92,6 +94,9 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // ErrInvalidParam is matched by every *ParamError.
 var ErrInvalidParam = errors.New("bbb: invalid parameter")
+
+// ErrNilContext: a call was given a nil context; nothing was sent.
+var ErrNilContext = ctxguard.ErrNil
 
 // ParamError reports a parameter refused before any request was sent.
 // It names the parameter, never its value, which may be a secret.

@@ -62,3 +62,19 @@ func TestHangingServerTimesOut(t *testing.T) {
 		t.Fatalf("got %v (test deadline hit: %v), want the attempt's timeout", err, ctx.Err())
 	}
 }
+
+// A nil context is refused before anything is sent.
+func TestNilContextRefused(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient("https://bbb.example.org/bigbluebutton", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var none context.Context
+	if _, err := c.IsMeetingRunning(none, "meeting-1"); !errors.Is(err, ErrNilContext) {
+		t.Errorf("IsMeetingRunning: %v", err)
+	}
+	if _, err := c.Create(none, &CreateParams{Name: "Webinar", MeetingID: "meeting-1"}); !errors.Is(err, ErrNilContext) {
+		t.Errorf("Create: %v", err)
+	}
+}

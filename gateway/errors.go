@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 )
 
 // Errors of the package; the typed errors below match them with errors.Is.
@@ -21,6 +23,10 @@ var (
 	ErrNotFound = errors.New("gateway: not found")
 	// ErrInUse: the gateway still has bookings that have not ended.
 	ErrInUse = errors.New("gateway: gateway has bookings")
+	// ErrNilContext: a call was given a nil context.
+	ErrNilContext = ctxguard.ErrNil
+	// ErrNoStore: the Service was made without a Store.
+	ErrNoStore = errors.New("gateway: NewService was given no Store")
 )
 
 // SlotError says why a slot was refused.

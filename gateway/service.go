@@ -59,8 +59,12 @@ func WithClock(c clock.Clock) Option { return func(s *Service) { s.clock = c } }
 // WithLogger logs allocations and refusals.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l } }
 
-// NewService returns a Service over store.
+// NewService returns a Service over store. Without a store, every call
+// fails with ErrNoStore.
 func NewService(store Store, opts ...Option) *Service {
+	if store == nil {
+		store = noStore{}
+	}
 	s := &Service{store: store, rule: FirstFree, maxSlot: DefaultMaxSlot, clock: clock.New()}
 	for _, o := range opts {
 		o(s)

@@ -379,3 +379,17 @@ func TestServiceLogsWithoutSecrets(t *testing.T) {
 	assert.NotContains(t, out, tokenMarker)
 	assert.NotContains(t, out, streamMarker)
 }
+
+// A Service made without a store answers ErrNoStore, never panics.
+func TestServiceWithoutStore(t *testing.T) {
+	t.Parallel()
+	svc := gateway.NewService(nil)
+	ctx := context.Background()
+	_, err := svc.Gateways(ctx)
+	assert.ErrorIs(t, err, gateway.ErrNoStore)
+	_, err = svc.Allocate(ctx, "w1", "", gateway.Slot{Start: time.Now(), End: time.Now().Add(time.Hour)})
+	assert.ErrorIs(t, err, gateway.ErrNoStore)
+	_, err = svc.CreateGateway(ctx, gateway.Gateway{Name: "gw", RTMPURL: gateway.NewSecret("rtmp://x.example.org/live/k"),
+		HLSURL: "https://x.example.org/a.m3u8", Server: gateway.Server{URL: "https://gw.example.org", Token: gateway.NewSecret("0123456789abcdef"), Protocol: gateway.ProtocolLegacy}})
+	assert.ErrorIs(t, err, gateway.ErrNoStore)
+}

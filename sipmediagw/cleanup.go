@@ -45,7 +45,8 @@ func (p *StartParams) session(proto Protocol) Session {
 // all but the server's outright refusals.
 func mayHaveLaunched(err error) bool {
 	return !errors.Is(err, ErrBusy) && !errors.Is(err, ErrUnauthorized) &&
-		!errors.Is(err, ErrRejected) && !errors.Is(err, ErrNotSupported) && !errors.Is(err, ErrInvalidParam)
+		!errors.Is(err, ErrRejected) && !errors.Is(err, ErrNotSupported) && !errors.Is(err, ErrInvalidParam) &&
+		!errors.Is(err, ErrNilContext)
 }
 
 // sideUnknown tells the failures after which the server may still be

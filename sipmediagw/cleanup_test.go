@@ -105,3 +105,25 @@ func TestStartErrorSessionV18(t *testing.T) {
 		})
 	}
 }
+
+// A nil context is refused before anything is sent (the mock fails the
+// test on any request), and starts nothing to clean up.
+func TestNilContextRefused(t *testing.T) {
+	t.Parallel()
+	for _, p := range allProtocols {
+		c, _ := newMock(t, p)
+		var none context.Context
+		s := Session{Protocol: p, Room: mockRoom, GatewayID: mockGW}
+		if p == Legacy {
+			s.GatewayID = ""
+		}
+		_, err := c.Start(none, validParams(p))
+		assert.ErrorIs(t, err, ErrNilContext, "%s start", p)
+		assert.ErrorIs(t, c.Stop(none, s), ErrNilContext, "%s stop", p)
+		assert.ErrorIs(t, c.ToggleChat(none, s), ErrNilContext, "%s toggle", p)
+		assert.ErrorIs(t, c.SendChat(none, s, "hello"), ErrNilContext, "%s chat", p)
+		_, err = c.Status(none, s)
+		assert.ErrorIs(t, err, ErrNilContext, "%s status", p)
+		assert.ErrorIs(t, c.Probe(none), ErrNilContext, "%s probe", p)
+	}
+}

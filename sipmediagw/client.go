@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 	"github.com/bbbcast/bbbcast/internal/httpretry"
 	"github.com/bbbcast/bbbcast/internal/logx"
 	"github.com/hashicorp/go-retryablehttp"
@@ -162,6 +163,9 @@ type answer struct {
 const maxAnswer = 1 << 20
 
 func (c *Client) send(ctx context.Context, r *request) (*answer, error) {
+	if err := ctxguard.Check(ctx); err != nil {
+		return nil, err
+	}
 	u := c.base + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()

@@ -3,6 +3,8 @@ package sipmediagw
 import (
 	"errors"
 	"fmt"
+
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 )
 
 // Outcomes a caller branches on. Every error the client returns for a
@@ -32,6 +34,8 @@ var (
 	ErrRejected = errors.New("sipmediagw: request rejected by the server")
 	// ErrInvalidParam is matched by every *ParamError.
 	ErrInvalidParam = errors.New("sipmediagw: invalid parameter")
+	// ErrNilContext: a call was given a nil context; nothing was sent.
+	ErrNilContext = ctxguard.ErrNil
 )
 
 // Configuration errors returned by NewClient.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 )
 
 // Errors of driving a webinar.
@@ -19,6 +21,8 @@ var (
 	ErrLeaseLost = errors.New("webinar: the webinar's lease was lost")
 	// ErrClosed: the Service was closed.
 	ErrClosed = errors.New("webinar: service closed")
+	// ErrNilContext: a call was given a nil context; nothing was done.
+	ErrNilContext = ctxguard.ErrNil
 )
 
 // errNothingToDo ends an operation whose begin found the webinar where
@@ -52,6 +56,9 @@ const keepOutcome = 10 * time.Minute
 // request that began it. It is cancelled, with cause ErrLeaseLost, when a
 // renewal finds the lease taken or cannot renew it before it expires.
 func (s *Service) claim(ctx context.Context, id string) (*run, error) {
+	if err := ctxguard.Check(ctx); err != nil {
+		return nil, err
+	}
 	s.runsMu.Lock()
 	switch {
 	case s.closed:
@@ -225,6 +232,9 @@ func (s *Service) launch(ctx context.Context, id string, begin func(ctx context.
 //	if _, err := svc.Start(ctx, u, id); err != nil { … }
 //	w, err := svc.Wait(ctx, id) // live, or the reason it is not
 func (s *Service) Wait(ctx context.Context, id string) (Webinar, error) {
+	if err := ctxguard.Check(ctx); err != nil {
+		return Webinar{}, err
+	}
 	s.runsMu.Lock()
 	r := s.runs[id]
 	if r == nil {
@@ -243,6 +253,13 @@ func (s *Service) Wait(ctx context.Context, id string) (Webinar, error) {
 		return r.w, r.err
 	}
 	return s.store.Webinar(ctx, id)
+}
+
+// running reports whether an operation of this process drives id.
+func (s *Service) running(id string) bool {
+	s.runsMu.Lock()
+	defer s.runsMu.Unlock()
+	return s.runs[id] != nil
 }
 
 // waitMeeting waits until the running start of id has created its BBB
@@ -268,6 +285,9 @@ func (s *Service) waitMeeting(ctx context.Context, id string) error {
 // stored (Starting, StoppingLive, Ending) for Reconcile, in this process
 // or another, to settle. It returns ctx's error when it had to cancel.
 func (s *Service) Close(ctx context.Context) error {
+	if err := ctxguard.Check(ctx); err != nil {
+		return err
+	}
 	s.runsMu.Lock()
 	s.closed = true
 	s.runsMu.Unlock()

@@ -45,6 +45,9 @@ func (s *Service) MeetingEnded(ctx context.Context, meetingID string) (Webinar, 
 	if err := s.checkLive(); err != nil {
 		return Webinar{}, err
 	}
+	if meetingID == "" {
+		return Webinar{}, ErrNotFound // an empty query would match them all
+	}
 	list, err := s.store.Webinars(ctx, Query{MeetingID: meetingID})
 	if err != nil {
 		return Webinar{}, err
@@ -60,8 +63,20 @@ func (s *Service) MeetingEnded(ctx context.Context, meetingID string) (Webinar, 
 	if err != nil || !over {
 		return w, err
 	}
-	return s.launch(ctx, w.ID, func(ctx context.Context) (Webinar, error) { return s.beginEnd(ctx, w.ID) },
-		func(ctx context.Context, _ *run, w Webinar) (Webinar, error) { return s.finish(ctx, w, false) })
+	end := func() (Webinar, error) {
+		return s.launch(ctx, w.ID, func(ctx context.Context) (Webinar, error) { return s.beginEnd(ctx, w.ID) },
+			func(ctx context.Context, _ *run, w Webinar) (Webinar, error) { return s.finish(ctx, w, false) })
+	}
+	ended, err := end()
+	if errors.Is(err, ErrBusy) && s.running(w.ID) {
+		// A step of this process (a start finishing) is on it: the end
+		// follows it rather than wait for BBB's next call.
+		if _, werr := s.Wait(ctx, w.ID); werr != nil && ctx.Err() != nil {
+			return w, werr
+		}
+		ended, err = end()
+	}
+	return ended, err
 }
 
 // meetingOver asks BBB whether the webinar's current run of its meeting

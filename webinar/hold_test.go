@@ -80,8 +80,11 @@ func TestStartBooksTheLivePeriod(t *testing.T) {
 	require.NotNil(t, moved, "the host hears of the move")
 	assert.Equal(t, "https://live.example.org/hls/b.m3u8", moved.HLSURL)
 
+	now := f.clock.Now()
+	f.clock.Set(t0.Add(-3 * time.Hour)) // booked when it was ahead
 	late, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Late", Slot: minutes(-120, -100)})
 	require.NoError(t, err)
+	f.clock.Set(now)
 	_, err = f.svc.Start(ctx, teacher, late.ID)
 	require.ErrorAs(t, err, &win, "its slot and overrun are over")
 	assert.Contains(t, webinar.Explain(err), "It is too late")

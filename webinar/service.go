@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
@@ -21,21 +20,6 @@ import (
 
 // ErrForbidden: the Policy does not let the user do that.
 var ErrForbidden = errors.New("webinar: forbidden")
-
-// InputError is a refused field of a draft or change.
-type InputError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InputError) Error() string { return "webinar: " + e.Field + ": " + e.Reason }
-
-// MinTitleLen and MaxTitleLen bound a title, in characters. The title is
-// the BBB meeting's name, which BBB wants 2 characters long at least.
-const (
-	MinTitleLen = 2
-	MaxTitleLen = 250
-)
 
 // Config wires a Service.
 type Config struct {
@@ -237,19 +221,6 @@ type Draft struct {
 	CoOwners    []string
 }
 
-func checkTitle(t string) error {
-	if strings.TrimSpace(t) == "" {
-		return &InputError{Field: "title", Reason: "required"}
-	}
-	if utf8.RuneCountInString(strings.TrimSpace(t)) < MinTitleLen {
-		return &InputError{Field: "title", Reason: fmt.Sprintf("at least %d characters", MinTitleLen)}
-	}
-	if !utf8.ValidString(t) || utf8.RuneCountInString(t) > MaxTitleLen {
-		return &InputError{Field: "title", Reason: fmt.Sprintf("at most %d characters of valid UTF-8", MaxTitleLen)}
-	}
-	return nil
-}
-
 // Create records a webinar owned by u and books a gateway for its slot.
 // When no gateway is free nothing is kept, the error is a
 // *gateway.NoGatewayFreeError and the host is told (CapacityExceeded).
@@ -257,13 +228,17 @@ func checkTitle(t string) error {
 // booking: a crash in between leaves a scheduled webinar without a
 // gateway, which Reconcile books (or fails) once the lease expired.
 func (s *Service) Create(ctx context.Context, u User, d Draft) (Webinar, error) {
+	if err := checkName("user", u.ID); err != nil {
+		return Webinar{}, err
+	}
 	if !s.policy.CanCreate(u) {
 		return Webinar{}, ErrForbidden
 	}
-	if err := checkTitle(d.Title); err != nil {
+	if err := errors.Join(checkTitle(d.Title), checkName("pool", d.Pool), checkName("server", d.Server),
+		checkNames("coOwners", d.CoOwners)); err != nil {
 		return Webinar{}, err
 	}
-	if err := d.Slot.Validate(0); err != nil {
+	if err := s.checkSlot(d.Slot); err != nil {
 		return Webinar{}, err
 	}
 	if _, ok := s.bbb[d.Server]; d.Server != "" && !ok {
@@ -355,9 +330,14 @@ func (s *Service) Update(ctx context.Context, u User, id string, c Changes) (Web
 			return Webinar{}, err
 		}
 	}
+	if c.CoOwners != nil {
+		if err := checkNames("coOwners", *c.CoOwners); err != nil {
+			return Webinar{}, err
+		}
+	}
 	update := func(ctx context.Context) (Webinar, error) { return s.update(ctx, u, id, c) }
 	if c.Slot != nil {
-		if err := c.Slot.Validate(0); err != nil {
+		if err := s.checkSlot(*c.Slot); err != nil {
 			return Webinar{}, err
 		}
 		w, err := s.loadManaged(ctx, u, id)

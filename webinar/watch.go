@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 )
 
 // DefaultWatchInterval is the watcher's period.
@@ -24,6 +26,9 @@ type WatchOptions struct {
 // after a first Reconcile. Errors are logged, not fatal.
 func (s *Service) Watch(ctx context.Context, o WatchOptions) error {
 	if err := s.checkLive(); err != nil {
+		return err
+	}
+	if err := ctxguard.Check(ctx); err != nil {
 		return err
 	}
 	if o.Interval <= 0 {

@@ -1,6 +1,8 @@
 package memory
 
 import (
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
+
 	"context"
 	"slices"
 	"sort"
@@ -83,7 +85,7 @@ func (g *gw) candidate(start, end int64) gateway.Candidate {
 
 // Allocate implements gateway.Store: the whole decision under one lock.
 func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return gateway.Booking{}, err
 	}
 	if err := req.Slot.Validate(0); err != nil {
@@ -185,7 +187,7 @@ func (s *Store) noneFreeLocked(pool []*gw, req gateway.Request, start, end int64
 
 // Release implements gateway.Store.
 func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return gateway.Booking{}, err
 	}
 	s.mu.Lock()
@@ -202,7 +204,7 @@ func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, err
 
 // Booking implements gateway.Store.
 func (s *Store) Booking(ctx context.Context, owner string) (gateway.Booking, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return gateway.Booking{}, err
 	}
 	s.mu.Lock()
@@ -217,7 +219,7 @@ func (s *Store) Booking(ctx context.Context, owner string) (gateway.Booking, err
 
 // Bookings implements gateway.Store.
 func (s *Store) Bookings(ctx context.Context, q gateway.BookingQuery) ([]gateway.Booking, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return nil, err
 	}
 	if err := q.Window.Validate(0); err != nil {

@@ -1,6 +1,8 @@
 package memory
 
 import (
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
+
 	"context"
 	"slices"
 	"sync"
@@ -77,7 +79,7 @@ func compareGateways(a, b *gateway.Gateway) int {
 
 // CreateGateway implements gateway.Store.
 func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.Gateway, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return gateway.Gateway{}, err
 	}
 	s.mu.Lock()
@@ -96,7 +98,7 @@ func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.G
 
 // UpdateGateway implements gateway.Store.
 func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -118,7 +120,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 
 // DeleteGateway implements gateway.Store.
 func (s *Store) DeleteGateway(ctx context.Context, id int64, now time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -144,7 +146,7 @@ func (s *Store) DeleteGateway(ctx context.Context, id int64, now time.Time) erro
 
 // Gateway implements gateway.Store.
 func (s *Store) Gateway(ctx context.Context, id int64) (gateway.Gateway, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return gateway.Gateway{}, err
 	}
 	s.mu.Lock()
@@ -158,7 +160,7 @@ func (s *Store) Gateway(ctx context.Context, id int64) (gateway.Gateway, error) 
 
 // Gateways implements gateway.Store.
 func (s *Store) Gateways(ctx context.Context) ([]gateway.Gateway, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

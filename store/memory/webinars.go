@@ -1,6 +1,8 @@
 package memory
 
 import (
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
+
 	"context"
 	"slices"
 	"time"
@@ -22,7 +24,7 @@ func clone(w webinar.Webinar) webinar.Webinar {
 
 // CreateWebinar implements webinar.Store.
 func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return webinar.Webinar{}, err
 	}
 	s.wmu.Lock()
@@ -43,7 +45,7 @@ func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 
 // Webinar implements webinar.Store.
 func (s *Store) Webinar(ctx context.Context, id string) (webinar.Webinar, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return webinar.Webinar{}, err
 	}
 	s.wmu.Lock()
@@ -57,7 +59,7 @@ func (s *Store) Webinar(ctx context.Context, id string) (webinar.Webinar, error)
 
 // Webinars implements webinar.Store.
 func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webinar, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return nil, err
 	}
 	s.wmu.Lock()
@@ -74,7 +76,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 
 // UpdateWebinar implements webinar.Store: a compare-and-set on Version.
 func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return webinar.Webinar{}, err
 	}
 	s.wmu.Lock()
@@ -102,7 +104,7 @@ func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 
 // DeleteWebinar implements webinar.Store.
 func (s *Store) DeleteWebinar(ctx context.Context, id string, version int64) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return err
 	}
 	s.wmu.Lock()
@@ -121,7 +123,7 @@ func (s *Store) DeleteWebinar(ctx context.Context, id string, version int64) err
 
 // AcquireLease implements webinar.Store.
 func (s *Store) AcquireLease(ctx context.Context, key, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return false, err
 	}
 	s.wmu.Lock()
@@ -135,7 +137,7 @@ func (s *Store) AcquireLease(ctx context.Context, key, holder string, ttl time.D
 
 // ReleaseLease implements webinar.Store.
 func (s *Store) ReleaseLease(ctx context.Context, key, holder string) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return err
 	}
 	s.wmu.Lock()

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 )
 
 // bookingColumns are the columns scanBooking reads, in its order: a
@@ -130,6 +131,9 @@ func sendAllocation(res pgx.BatchResults) (int64, error) {
 // is run again, a few times at most, when it fails on the bookings'
 // exclusion constraint, a serialization failure or a deadlock.
 func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
+	if err := ctxguard.Check(ctx); err != nil {
+		return gateway.Booking{}, err
+	}
 	if err := req.Slot.Validate(0); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return gateway.Booking{}, cerr
@@ -292,7 +296,7 @@ func noneFree(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end in
 
 // Release implements gateway.Store.
 func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return gateway.Booking{}, err
 	}
 	// One statement, atomic on its own: no transaction round trips.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 	"github.com/bbbcast/bbbcast/store/internal/migrate"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -58,7 +59,7 @@ func migrations() ([]migrate.Migration, error) {
 // migrations it lacks. A database with a newer schema than this package
 // knows gives ErrSchemaTooNew.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return nil, err
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
@@ -138,7 +139,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // nil and rolled back otherwise. A cancelled ctx fails before anything
 // is done.
 func (s *Store) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return err
 	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -144,5 +145,20 @@ func TestOpenCancelled(t *testing.T) {
 			_ = s.Close()
 		}
 		t.Fatalf("Open with a cancelled context: %v", err)
+	}
+}
+
+// An empty name is refused: the driver would create a file named after
+// its parameters in the working directory.
+func TestOpenWithoutName(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, dsn := range []string{"", "  "} {
+		if _, err := sqlite.Open(context.Background(), dsn); !errors.Is(err, sqlite.ErrNoDatabase) {
+			t.Errorf("Open(%q): %v", dsn, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files made: %v", entries)
 	}
 }

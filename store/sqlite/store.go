@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbbcast/bbbcast/internal/ctxguard"
 	"github.com/bbbcast/bbbcast/store/internal/migrate"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -18,6 +19,10 @@ import (
 // version above the highest this package embeds: it was written by a
 // newer release, and this one must not touch it.
 var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this program")
+
+// ErrNoDatabase is returned by Open for an empty data source name (the
+// driver would make a file of its parameters in the working directory).
+var ErrNoDatabase = errors.New("sqlite: no database file named")
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -68,8 +73,11 @@ func withPragmas(dsn string) string {
 // A database with a newer schema than this package knows gives
 // ErrSchemaTooNew.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(dsn) == "" {
+		return nil, ErrNoDatabase
 	}
 	db, err := sql.Open("sqlite", withPragmas(dsn))
 	if err != nil {
@@ -135,7 +143,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // inTx runs f in a transaction, committed when f returns nil and rolled
 // back otherwise. A cancelled ctx fails before anything is done.
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxguard.Err(ctx); err != nil {
 		return err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)

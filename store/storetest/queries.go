@@ -285,14 +285,26 @@ var ruleTests = []gatewayTest{
 
 var contextTests = []gatewayTest{
 	{"CancelledChangesNothing", func(x *harness) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		refusedContext(x, ctx, context.Canceled)
+	}},
+	{"NilChangesNothing", func(x *harness) {
+		var none context.Context
+		refusedContext(x, none, gateway.ErrNilContext)
+	}},
+}
+
+// refusedContext requires every method given ctx to fail with want and
+// change nothing.
+func refusedContext(x *harness, ctx context.Context, want error) {
+	{
 		g := x.gws("p", 2)
 		x.book("a", "p", slot(9*h, 10*h), g[0].ID)
 		before := x.state()
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
 		check := func(what string, err error) {
 			x.t.Helper()
-			assert.ErrorIs(x.t, err, context.Canceled, what)
+			assert.ErrorIs(x.t, err, want, what)
 		}
 		_, err := x.store.CreateGateway(ctx, x.newGateway("p", 0))
 		check("CreateGateway", err)
@@ -316,5 +328,5 @@ var contextTests = []gatewayTest{
 		check("Gateways", err)
 		assert.Equal(x.t, before, x.state())
 		requireBooking(x.t, gateway.Booking{Owner: "a", GatewayID: g[0].ID, Pool: "p", Slot: slot(9*h, 10*h)}, x.booking("a"))
-	}},
+	}
 }

@@ -621,16 +621,28 @@ var webinarDeleteTests = []webinarTest{
 
 var webinarContextTests = []webinarTest{
 	{"CancelledChangesNothing", func(x *webinarHarness) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		refusedWebinarContext(x, ctx, context.Canceled)
+	}},
+	{"NilChangesNothing", func(x *webinarHarness) {
+		var none context.Context
+		refusedWebinarContext(x, none, webinar.ErrNilContext)
+	}},
+}
+
+// refusedWebinarContext requires every method given ctx to fail with
+// want and change nothing.
+func refusedWebinarContext(x *webinarHarness, ctx context.Context, want error) {
+	{
 		w := x.add("w1", "alice", 9*h, 10*h)
 		ok, err := x.store.AcquireLease(x.ctx, "held", "alice", h, base)
 		require.NoError(x.t, err)
 		require.True(x.t, ok)
 		before := x.all()
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
 		check := func(what string, err error) {
 			x.t.Helper()
-			assert.ErrorIs(x.t, err, context.Canceled, what)
+			assert.ErrorIs(x.t, err, want, what)
 		}
 		_, err = x.store.CreateWebinar(ctx, x.newWebinar("w2", "bob", 9*h, 10*h))
 		check("CreateWebinar", err)
@@ -662,5 +674,5 @@ var webinarContextTests = []webinarTest{
 		ok, err = x.store.AcquireLease(x.ctx, "held", "carol", h, base.Add(h))
 		require.NoError(x.t, err)
 		assert.True(x.t, ok, "the cancelled renewal extended nothing")
-	}},
+	}
 }
