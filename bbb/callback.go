@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/url"
 	"unicode/utf8"
+
+	"github.com/bbbcast/bbbcast/secret"
 )
 
 // End-of-meeting callbacks. When a meeting created with
@@ -73,7 +75,7 @@ func NewCallbackSigner(key []byte) (*CallbackSigner, error) {
 	if len(key) < MinCallbackKeyLen {
 		return nil, ErrCallbackKey
 	}
-	return &CallbackSigner{key: Secret{v: append([]byte(nil), key...)}}, nil
+	return &CallbackSigner{key: secret.FromBytes(key)}, nil
 }
 
 // String describes the signer without its key.
@@ -194,7 +196,7 @@ func (s *CallbackSigner) token(meetingID, nonce string) string {
 // prefixed by its length, so no two (meetingID, nonce) pairs share an
 // encoding.
 func (s *CallbackSigner) mac(meetingID, nonce string) []byte {
-	m := hmac.New(sha256.New, s.key.v)
+	m := hmac.New(sha256.New, s.key.Bytes())
 	var n [4]byte
 	m.Write([]byte(callbackDomain))
 	for _, f := range [...]string{meetingID, nonce} {

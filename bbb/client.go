@@ -23,7 +23,7 @@ import (
 // use.
 type Client struct {
 	base   string  // "<scheme>://<host>/<path>/api/"
-	secret *Secret // behind a pointer: fmt prints nested pointers as addresses
+	secret Secret
 	alg    Algorithm
 
 	httpClient   *http.Client
@@ -45,7 +45,7 @@ type Client struct {
 // is given.
 func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
 	c := &Client{
-		secret:       &Secret{v: []byte(secret)},
+		secret:       NewSecret(secret),
 		alg:          SHA256,
 		timeout:      -1,
 		retries:      DefaultRetries,
@@ -126,7 +126,7 @@ func (c *Client) signedURL(call string, query []byte) string {
 	}
 	buf = append(buf, "checksum="...)
 	buf = slices.Grow(buf, c.alg.HexLen())
-	buf = c.alg.sum(buf, buf[start:end:end], query, c.secret.v)
+	buf = c.alg.sum(buf, buf[start:end:end], query, c.secret.Bytes())
 	u := string(buf)
 	putScratch(sp, buf)
 	return u

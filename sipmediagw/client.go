@@ -16,6 +16,7 @@ import (
 
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
 	"github.com/bbbcast/bbbcast/internal/httpretry"
+	"github.com/bbbcast/bbbcast/secret"
 	"github.com/bbbcast/bbbcast/internal/logx"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -24,7 +25,7 @@ import (
 // launcher). It is safe for concurrent use.
 type Client struct {
 	base     string // scheme://host[:port][/path], no trailing slash
-	token    *token // behind a pointer: fmt prints nested pointers as addresses
+	token    secret.Value
 	protocol Protocol
 
 	httpClient     *http.Client
@@ -63,7 +64,7 @@ const (
 // bearer token; the v1.8 launcher, which has no authentication, takes "".
 func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 	c := &Client{
-		token:        &token{tok},
+		token:        secret.New(tok),
 		protocol:     Legacy,
 		startTimeout: DefaultStartTimeout,
 		stopTimeout:  DefaultStopTimeout,
@@ -191,7 +192,7 @@ func (c *Client) send(ctx context.Context, r *request) (*answer, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.protocol != V18Launcher && !r.noAuth {
-		req.Header.Set("Authorization", "Bearer "+c.token.v)
+		req.Header.Set("Authorization", "Bearer "+c.token.Reveal())
 	}
 	began := time.Now()
 	resp, err := c.rc[r.class].Do(req)
@@ -215,7 +216,7 @@ func (c *Client) send(ctx context.Context, r *request) (*answer, error) {
 	}
 	c.logger.LogAttrs(ctx, lvl, "sipmediagw request", slog.String("op", r.op),
 		slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(began)))
-	secrets := append([]string{c.token.v}, r.secrets...)
+	secrets := append([]string{c.token.Reveal()}, r.secrets...)
 	return &answer{op: r.op, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b, secrets: secrets}, nil
 }
 

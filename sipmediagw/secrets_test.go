@@ -42,18 +42,26 @@ func TestClientFormatHidesToken(t *testing.T) {
 	}
 }
 
-// The token type itself prints redacted everywhere.
-func TestTokenRedacted(t *testing.T) {
+// A Client inside a host's value, in an unexported field that fmt cannot
+// call methods of, never shows the token either.
+func TestNestedClientHidesToken(t *testing.T) {
 	t.Parallel()
-	tok := token{mockToken}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-		assert.Equal(t, redacted, fmt.Sprintf(verb, tok), verb)
+	c, err := NewClient(mockBase, mockToken)
+	require.NoError(t, err)
+	type host struct {
+		name   string
+		client Client
+		ptr    *Client
 	}
-	b, err := json.Marshal(struct{ T token }{tok})
+	h := host{name: "portal", client: *c, ptr: c}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%t"} {
+		assert.NotContains(t, fmt.Sprintf(verb, h), "TOKENMARKER", verb)
+	}
+	b, err := json.Marshal(struct{ C *Client }{c})
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "TOKENMARKER")
 	lb := new(logBuffer)
-	slog.New(slog.NewTextHandler(lb, nil)).Info("x", "token", tok)
+	slog.New(slog.NewTextHandler(lb, nil)).Info("x", "host", h)
 	assert.NotContains(t, lb.String(), "TOKENMARKER")
 }
 

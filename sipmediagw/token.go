@@ -2,19 +2,11 @@ package sipmediagw
 
 import (
 	"fmt"
-	"log/slog"
+
+	"github.com/bbbcast/bbbcast/secret"
 )
 
-const redacted = "[REDACTED]"
-
-// token is the bearer token; it prints as [REDACTED] everywhere.
-type token struct{ v string }
-
-func (t token) String() string               { return redacted }
-func (t token) GoString() string             { return redacted }
-func (t token) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(redacted)) }
-func (t token) LogValue() slog.Value         { return slog.StringValue(redacted) }
-func (t token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+const redacted = secret.Redacted
 
 // DefaultToken is the token a SIPMediaGW install ships with.
 const DefaultToken = "1234"
