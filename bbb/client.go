@@ -22,7 +22,7 @@ import (
 // such as Scalelite that speaks the same API). It is safe for concurrent
 // use.
 type Client struct {
-	base   string  // "<scheme>://<host>/<path>/api/"
+	base   string // "<scheme>://<host>/<path>/api/"
 	secret Secret
 	alg    Algorithm
 

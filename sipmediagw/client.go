@@ -16,8 +16,8 @@ import (
 
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
 	"github.com/bbbcast/bbbcast/internal/httpretry"
-	"github.com/bbbcast/bbbcast/secret"
 	"github.com/bbbcast/bbbcast/internal/logx"
+	"github.com/bbbcast/bbbcast/secret"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
