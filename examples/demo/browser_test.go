@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -56,6 +59,31 @@ func browserUnavailable(t *testing.T, why string) {
 		t.Fatalf("%s; %s=1 requires the browser test", why, envRequireBrowser)
 	}
 	t.Skip(why)
+}
+
+// hostilePage serves, on another port of loopback, a page that posts to
+// the demo as whoever visits it: forms into frames, and a fetch with the
+// visitor's cookies. Its title becomes "done" once all were answered.
+func hostilePage(t *testing.T, demo, id string) string {
+	t.Helper()
+	page := `<!doctype html><title>loading</title>
+<iframe name="a"></iframe><iframe name="b"></iframe>
+<form id="library" method="post" target="a" action="` + demo + `/webinar/webinars/` + id + `/end"></form>
+<form id="demo" method="post" target="b" action="` + demo + `/webinars/` + id + `/do/end"></form>
+<script>
+let left = 3;
+const one = () => { if (--left === 0) document.title = "done"; };
+for (const f of document.querySelectorAll("iframe")) f.addEventListener("load", one, {once: true});
+document.getElementById("library").submit();
+document.getElementById("demo").submit();
+fetch("` + demo + `/webinar/webinars/` + id + `/stop-live", {method: "POST", mode: "no-cors", credentials: "include"}).finally(one);
+</script>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, page)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // chromiumPath finds the browser: $BBBCAST_CHROMIUM, else chromium on the
@@ -208,6 +236,25 @@ func TestBrowserTour(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("the meeting's public chat is %+v; want %q from Sam Student", chat, message)
+	}
+
+	// A page on another port of the same host (same-site: Ada's SameSite=Lax
+	// cookie goes with its requests) tries to end the webinar as Ada, by
+	// the library's route and the demo's, with forms and a fetch. The
+	// webinar stays live.
+	hostile := hostilePage(t, d.URL, id)
+	before, err := d.app.svc.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada.do("opening a page of another origin", chromedp.Navigate(hostile))
+	ada.waitFor("the forged requests answered", `document.title === "done"`, stepTimeout)
+	after, err := d.app.svc.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.State != webinar.Live || after.Version != before.Version {
+		t.Fatalf("a page of another origin changed the webinar: %s, version %d then %d", after.State, before.Version, after.Version)
 	}
 
 	// 6. Ada joins the meeting as presenter and reads Sam's message in
