@@ -242,6 +242,8 @@ func TestCrossSitePosts(t *testing.T) {
 				{ada, "/webinars/" + id + "/edit", webinarValues("Renamed", slotStart(time.Now()), 30, false, false)},
 				{d.visitor(t), "/signin", url.Values{"user": {"grace"}}},
 				{grace, "/admin/gateways/new", url.Values{"name": {"Forged"}}},
+				{grace, "/admin/gateways/1", url.Values{"name": {"Forged"}}},
+				{ada, "/live/" + id + "/chat", url.Values{"message": {"forged"}}},
 				{ada, "/signout", nil},
 			}
 			for _, p := range posts {
@@ -270,6 +272,11 @@ func TestCrossSitePosts(t *testing.T) {
 			}
 			if len(d.app.fakes.bbb.Meetings()) != 0 {
 				t.Error("a meeting was created")
+			}
+			for _, g := range d.gatewayList(t) {
+				if g.Name == "Forged" {
+					t.Errorf("gateway %d renamed", g.ID)
+				}
 			}
 			if n := len(d.gatewayList(t)); n != 2 {
 				t.Errorf("%d gateways", n)
