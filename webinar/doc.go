@@ -74,8 +74,11 @@
 // # Host integration
 //
 // Service.Handler serves, under any prefix: the end callback, the
-// streaming bot's join page (a credential URL), the audience's chat posts
-// and the presenters' actions. A Notifier hears of live events, state
+// streaming bot's join page (a credential URL, fresh for each start), the
+// audience's chat posts and the presenters' actions. No GET changes
+// anything, and net/http's CrossOriginProtection refuses the POSTs a
+// browser sends from another origin (PublicURL's and Config.TrustedOrigins
+// are trusted). A Notifier hears of live events, state
 // changes, capacity shortages and errors. Explain turns a refusal into a
 // sentence for the presenter.
 package webinar
