@@ -69,7 +69,7 @@ var Scenarios = []Scenario{
 		}},
 	{Name: "delete a failed webinar owning its stream", Setup: func(h *Harness, p *Process) string {
 		id := live(h, p, "Lecture", -5, 55)
-		h.Servers[0].Fail(sipmediagwtest.OpStop, sipmediagwtest.Fault{Kind: sipmediagwtest.Status, Code: 500, Body: "<html>Internal Server Error</html>"})
+		h.Servers[0].Fail(sipmediagwtest.OpStop, serverError)
 		h.MustDo(p, StopLive, id, webinar.Failed)
 		h.Servers[0].ClearFaults()
 		return id

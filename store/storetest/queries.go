@@ -298,35 +298,33 @@ var contextTests = []gatewayTest{
 // refusedContext requires every method given ctx to fail with want and
 // change nothing.
 func refusedContext(x *harness, ctx context.Context, want error) {
-	{
-		g := x.gws("p", 2)
-		x.book("a", "p", slot(9*h, 10*h), g[0].ID)
-		before := x.state()
-		check := func(what string, err error) {
-			x.t.Helper()
-			assert.ErrorIs(x.t, err, want, what)
-		}
-		_, err := x.store.CreateGateway(ctx, x.newGateway("p", 0))
-		check("CreateGateway", err)
-		off := g[0]
-		off.Enabled = false
-		check("UpdateGateway", x.store.UpdateGateway(ctx, off))
-		check("DeleteGateway", x.store.DeleteGateway(ctx, g[1].ID, base.AddDate(10, 0, 0)))
-		_, err = x.store.Allocate(ctx, gateway.Request{Owner: "b", Pool: "p", Slot: slot(9*h, 10*h)})
-		check("Allocate", err)
-		_, err = x.store.Allocate(ctx, gateway.Request{Owner: "a", Pool: "p", Slot: slot(20*h, 21*h)})
-		check("Allocate (reallocation)", err)
-		_, err = x.store.Release(ctx, "a")
-		check("Release", err)
-		_, err = x.store.Booking(ctx, "a")
-		check("Booking", err)
-		_, err = x.store.Bookings(ctx, gateway.BookingQuery{GatewayID: g[0].ID, Window: everything})
-		check("Bookings", err)
-		_, err = x.store.Gateway(ctx, g[0].ID)
-		check("Gateway", err)
-		_, err = x.store.Gateways(ctx)
-		check("Gateways", err)
-		assert.Equal(x.t, before, x.state())
-		requireBooking(x.t, gateway.Booking{Owner: "a", GatewayID: g[0].ID, Pool: "p", Slot: slot(9*h, 10*h)}, x.booking("a"))
+	g := x.gws("p", 2)
+	x.book("a", "p", slot(9*h, 10*h), g[0].ID)
+	before := x.state()
+	check := func(what string, err error) {
+		x.t.Helper()
+		assert.ErrorIs(x.t, err, want, what)
 	}
+	_, err := x.store.CreateGateway(ctx, x.newGateway("p", 0))
+	check("CreateGateway", err)
+	off := g[0]
+	off.Enabled = false
+	check("UpdateGateway", x.store.UpdateGateway(ctx, off))
+	check("DeleteGateway", x.store.DeleteGateway(ctx, g[1].ID, base.AddDate(10, 0, 0)))
+	_, err = x.store.Allocate(ctx, gateway.Request{Owner: "b", Pool: "p", Slot: slot(9*h, 10*h)})
+	check("Allocate", err)
+	_, err = x.store.Allocate(ctx, gateway.Request{Owner: "a", Pool: "p", Slot: slot(20*h, 21*h)})
+	check("Allocate (reallocation)", err)
+	_, err = x.store.Release(ctx, "a")
+	check("Release", err)
+	_, err = x.store.Booking(ctx, "a")
+	check("Booking", err)
+	_, err = x.store.Bookings(ctx, gateway.BookingQuery{GatewayID: g[0].ID, Window: everything})
+	check("Bookings", err)
+	_, err = x.store.Gateway(ctx, g[0].ID)
+	check("Gateway", err)
+	_, err = x.store.Gateways(ctx)
+	check("Gateways", err)
+	assert.Equal(x.t, before, x.state())
+	requireBooking(x.t, gateway.Booking{Owner: "a", GatewayID: g[0].ID, Pool: "p", Slot: slot(9*h, 10*h)}, x.booking("a"))
 }

@@ -634,45 +634,43 @@ var webinarContextTests = []webinarTest{
 // refusedWebinarContext requires every method given ctx to fail with
 // want and change nothing.
 func refusedWebinarContext(x *webinarHarness, ctx context.Context, want error) {
-	{
-		w := x.add("w1", "alice", 9*h, 10*h)
-		ok, err := x.store.AcquireLease(x.ctx, "held", "alice", h, base)
-		require.NoError(x.t, err)
-		require.True(x.t, ok)
-		before := x.all()
-		check := func(what string, err error) {
-			x.t.Helper()
-			assert.ErrorIs(x.t, err, want, what)
-		}
-		_, err = x.store.CreateWebinar(ctx, x.newWebinar("w2", "bob", 9*h, 10*h))
-		check("CreateWebinar", err)
-		_, err = x.store.Webinar(ctx, "w1")
-		check("Webinar", err)
-		_, err = x.store.Webinar(ctx, "nope")
-		check("Webinar (unknown)", err)
-		_, err = x.store.Webinars(ctx, webinar.Query{})
-		check("Webinars", err)
-		changed := w
-		changed.Title = "changed"
-		_, err = x.store.UpdateWebinar(ctx, changed)
-		check("UpdateWebinar", err)
-		check("DeleteWebinar", x.store.DeleteWebinar(ctx, "w1", w.Version))
-		_, err = x.store.AcquireLease(ctx, "free", "bob", h, base)
-		check("AcquireLease", err)
-		_, err = x.store.AcquireLease(ctx, "held", "alice", 10*h, base)
-		check("AcquireLease (renewal)", err)
-		check("ReleaseLease", x.store.ReleaseLease(ctx, "held", "alice"))
-
-		assert.Equal(x.t, before, x.all(), "nothing changed")
-		assertWebinar(x.t, w, x.get("w1"))
-		ok, err = x.store.AcquireLease(x.ctx, "free", "carol", h, base)
-		require.NoError(x.t, err)
-		assert.True(x.t, ok, "the cancelled acquisition took nothing")
-		ok, err = x.store.AcquireLease(x.ctx, "held", "carol", h, base.Add(h-ns))
-		require.NoError(x.t, err)
-		assert.False(x.t, ok, "the cancelled release freed nothing")
-		ok, err = x.store.AcquireLease(x.ctx, "held", "carol", h, base.Add(h))
-		require.NoError(x.t, err)
-		assert.True(x.t, ok, "the cancelled renewal extended nothing")
+	w := x.add("w1", "alice", 9*h, 10*h)
+	ok, err := x.store.AcquireLease(x.ctx, "held", "alice", h, base)
+	require.NoError(x.t, err)
+	require.True(x.t, ok)
+	before := x.all()
+	check := func(what string, err error) {
+		x.t.Helper()
+		assert.ErrorIs(x.t, err, want, what)
 	}
+	_, err = x.store.CreateWebinar(ctx, x.newWebinar("w2", "bob", 9*h, 10*h))
+	check("CreateWebinar", err)
+	_, err = x.store.Webinar(ctx, "w1")
+	check("Webinar", err)
+	_, err = x.store.Webinar(ctx, "nope")
+	check("Webinar (unknown)", err)
+	_, err = x.store.Webinars(ctx, webinar.Query{})
+	check("Webinars", err)
+	changed := w
+	changed.Title = "changed"
+	_, err = x.store.UpdateWebinar(ctx, changed)
+	check("UpdateWebinar", err)
+	check("DeleteWebinar", x.store.DeleteWebinar(ctx, "w1", w.Version))
+	_, err = x.store.AcquireLease(ctx, "free", "bob", h, base)
+	check("AcquireLease", err)
+	_, err = x.store.AcquireLease(ctx, "held", "alice", 10*h, base)
+	check("AcquireLease (renewal)", err)
+	check("ReleaseLease", x.store.ReleaseLease(ctx, "held", "alice"))
+
+	assert.Equal(x.t, before, x.all(), "nothing changed")
+	assertWebinar(x.t, w, x.get("w1"))
+	ok, err = x.store.AcquireLease(x.ctx, "free", "carol", h, base)
+	require.NoError(x.t, err)
+	assert.True(x.t, ok, "the cancelled acquisition took nothing")
+	ok, err = x.store.AcquireLease(x.ctx, "held", "carol", h, base.Add(h-ns))
+	require.NoError(x.t, err)
+	assert.False(x.t, ok, "the cancelled release freed nothing")
+	ok, err = x.store.AcquireLease(x.ctx, "held", "carol", h, base.Add(h))
+	require.NoError(x.t, err)
+	assert.True(x.t, ok, "the cancelled renewal extended nothing")
 }
