@@ -17,8 +17,9 @@ var (
 	ErrInvalidSlot = errors.New("gateway: invalid slot")
 	// ErrInvalidGateway: a gateway that fails validation (*ValidationError).
 	ErrInvalidGateway = errors.New("gateway: invalid gateway")
-	// ErrDuplicateServer: another gateway already uses that SIPMediaGW URL.
-	ErrDuplicateServer = errors.New("gateway: SIPMediaGW URL already used by another gateway")
+	// ErrDuplicateServer: another gateway already uses that SIPMediaGW URL
+	// (and, for a v1.8 launcher, that gw_id).
+	ErrDuplicateServer = errors.New("gateway: SIPMediaGW server already used by another gateway")
 	// ErrNotFound: no such gateway or booking.
 	ErrNotFound = errors.New("gateway: not found")
 	// ErrInUse: the gateway still has bookings that have not ended.

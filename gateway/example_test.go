@@ -83,8 +83,8 @@ func ExampleService_Allocate() {
 		}
 	}
 	// Output:
-	// gateway 1: amphi-a, {https://amphi-a.sip.example.org [REDACTED] v1.8 false}
-	// gateway 2: amphi-b, {https://amphi-b.sip.example.org [REDACTED] v1.8 false}
+	// gateway 1: amphi-a, {https://amphi-a.sip.example.org [REDACTED] v1.8 false }
+	// gateway 2: amphi-b, {https://amphi-b.sip.example.org [REDACTED] v1.8 false }
 	// webinar-1 [09:00, 11:00): gateway 1
 	// webinar-2 [10:00, 12:00): gateway 2
 	// capacity event: webinar-3 found the 2 gateways of "campus" booked
@@ -116,8 +116,8 @@ func ExampleService_Allocate_editSlot() {
 	b, _ := svc.Booking(ctx, "webinar-3")
 	fmt.Printf("webinar-3 still holds gateway %d %s\n", b.GatewayID, clockTimes(b.Slot))
 	// Output:
-	// gateway 1: amphi-a, {https://amphi-a.sip.example.org [REDACTED] v1.8 false}
-	// gateway 2: amphi-b, {https://amphi-b.sip.example.org [REDACTED] v1.8 false}
+	// gateway 1: amphi-a, {https://amphi-a.sip.example.org [REDACTED] v1.8 false }
+	// gateway 2: amphi-b, {https://amphi-b.sip.example.org [REDACTED] v1.8 false }
 	// webinar-1 → [09:00, 10:00): gateway 1
 	// webinar-2 → [10:00, 11:00): gateway 1
 	// webinar-1 → [08:30, 10:00): gateway 1
@@ -153,8 +153,8 @@ func ExampleService_FreeCapacity() {
 		fmt.Printf("%s %d of %d free\n", clockTimes(c.Slot), c.Free, c.Total)
 	}
 	// Output:
-	// gateway 1: amphi-a, {https://amphi-a.sip.example.org [REDACTED] v1.8 false}
-	// gateway 2: amphi-b, {https://amphi-b.sip.example.org [REDACTED] v1.8 false}
+	// gateway 1: amphi-a, {https://amphi-a.sip.example.org [REDACTED] v1.8 false }
+	// gateway 2: amphi-b, {https://amphi-b.sip.example.org [REDACTED] v1.8 false }
 	// [08:00, 09:00) 2 of 2 free
 	// [09:00, 10:00) 1 of 2 free
 	// [10:00, 12:00) 0 of 2 free

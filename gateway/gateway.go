@@ -44,6 +44,20 @@ type Server struct {
 	// "1234" or fewer than 8 characters), as sipmediagw's WithInsecureHTTP
 	// and WithInsecureToken do.
 	Insecure bool
+	// LauncherID is, for ProtocolLauncher only, the gw_id the launcher's
+	// host created in advance for this gateway (a v1.8 launcher starts no
+	// other): a Docker Compose project name such as "gw0". Gateways may
+	// share one launcher with distinct IDs; empty for the other protocols.
+	LauncherID string
+}
+
+// Key is what no two gateways may share: the server's ServerKey, and the
+// launcher's gw_id when there is one.
+func (s Server) Key() string {
+	if s.LauncherID == "" {
+		return ServerKey(s.URL)
+	}
+	return ServerKey(s.URL) + "#" + s.LauncherID
 }
 
 // LogValue describes the gateway without its token or stream key.
@@ -96,9 +110,15 @@ func (g *Gateway) Validate() error {
 			problems["server.token"] = msg
 		}
 	case ProtocolLauncher:
-		// no authentication at all
+		// no authentication at all, but a gw_id created on the host
+		if msg := checkLauncherID(g.Server.LauncherID); msg != "" {
+			problems["server.launcherID"] = msg
+		}
 	default:
 		problems["server.protocol"] = "must be legacy, v1.8 or v1.8-launcher"
+	}
+	if g.Server.Protocol != ProtocolLauncher && g.Server.LauncherID != "" {
+		problems["server.launcherID"] = "only for the v1.8-launcher protocol"
 	}
 	if len(problems) > 0 {
 		return &ValidationError{Fields: problems}
@@ -119,6 +139,26 @@ func checkURL(raw string, schemes []string) string {
 	}
 	if !slices.Contains(schemes, u.Scheme) {
 		return "scheme must be " + strings.Join(schemes, " or ")
+	}
+	return ""
+}
+
+// MaxLauncherIDLen is the longest LauncherID.
+const MaxLauncherIDLen = 63
+
+// checkLauncherID checks a Docker Compose project name: lower-case
+// letters, digits, '-' and '_', starting with a letter or a digit.
+func checkLauncherID(id string) string {
+	if id == "" {
+		return "required with the v1.8-launcher protocol: the gw_id created on the launcher's host"
+	}
+	ok := len(id) <= MaxLauncherIDLen
+	for i, r := range id {
+		alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		ok = ok && (alnum || i > 0 && (r == '-' || r == '_'))
+	}
+	if !ok {
+		return "a Docker Compose project name: at most 63 of a-z, 0-9, '-' and '_', starting with a letter or digit"
 	}
 	return ""
 }

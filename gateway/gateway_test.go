@@ -121,11 +121,34 @@ func TestGatewayValidate(t *testing.T) {
 		// protocols
 		{"legacy", func(g *gateway.Gateway) { g.Server.Protocol = gateway.ProtocolLegacy }, nil},
 		{"launcher without token", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.Token = gateway.ProtocolLauncher, gateway.NewSecret("")
+			g.Server.Protocol, g.Server.Token, g.Server.LauncherID = gateway.ProtocolLauncher, gateway.NewSecret(""), "gw0"
 		}, nil},
 		{"launcher with a weak token", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.Token = gateway.ProtocolLauncher, gateway.NewSecret("1234")
+			g.Server.Protocol, g.Server.Token, g.Server.LauncherID = gateway.ProtocolLauncher, gateway.NewSecret("1234"), "gw0"
 		}, nil},
+		// the launcher's gw_id
+		{"launcher without its gw_id", func(g *gateway.Gateway) { g.Server.Protocol = gateway.ProtocolLauncher }, []string{"server.launcherID"}},
+		{"launcher gw_id of digits", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "1"
+		}, nil},
+		{"launcher gw_id with dashes and underscores", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "amphi-a_2"
+		}, nil},
+		{"launcher gw_id in upper case", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "GW0"
+		}, []string{"server.launcherID"}},
+		{"launcher gw_id starting with a dash", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "-gw"
+		}, []string{"server.launcherID"}},
+		{"launcher gw_id with a shell character", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "gw0;id"
+		}, []string{"server.launcherID"}},
+		{"launcher gw_id of 64 characters", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, strings.Repeat("a", 64)
+		}, []string{"server.launcherID"}},
+		{"gw_id on a proxy", func(g *gateway.Gateway) {
+			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolV18, "gw0"
+		}, []string{"server.launcherID"}},
 		{"no protocol", func(g *gateway.Gateway) { g.Server.Protocol = "" }, []string{"server.protocol"}},
 		{"unknown protocol", func(g *gateway.Gateway) { g.Server.Protocol = "v2" }, []string{"server.protocol"}},
 		{"protocol in upper case", func(g *gateway.Gateway) { g.Server.Protocol = "V1.8" }, []string{"server.protocol"}},

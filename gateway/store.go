@@ -14,7 +14,7 @@ import (
 // concurrency (goroutines, or processes sharing a database).
 type Store interface {
 	// CreateGateway stores a new gateway and returns it with its ID.
-	// Another gateway with the same ServerKey gives ErrDuplicateServer.
+	// Another gateway with the same Server.Key gives ErrDuplicateServer.
 	CreateGateway(ctx context.Context, g Gateway) (Gateway, error)
 	// UpdateGateway replaces the gateway with g.ID (ErrNotFound,
 	// ErrDuplicateServer).

@@ -278,7 +278,7 @@ func BotPagePath(w *Webinar) string {
 // host configures, which must be PublicURL's host and path.
 func (s *Service) botStart(w Webinar, g gateway.Gateway, p sipmediagw.Protocol) sipmediagw.StartParams {
 	page := s.publicURL + BotPagePath(&w)
-	params := sipmediagw.StartParams{RTMPURL: g.RTMPURL.Reveal(), GatewayID: w.ID}
+	params := sipmediagw.StartParams{RTMPURL: g.RTMPURL.Reveal(), GatewayID: g.Server.LauncherID}
 	if p == sipmediagw.Legacy {
 		u, _ := url.Parse(page)
 		params.Room = w.BotRoom

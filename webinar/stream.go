@@ -53,7 +53,7 @@ func (s *Service) sessionClient(ctx context.Context, w Webinar) (sipmediagw.Sess
 // stopAnyStream stops whatever stream w may have: by its session, or, when
 // none was recorded (a crash between a start and the recording of its
 // session), by what the start would have used: the bot's room, or the
-// gw_id (the webinar ID) of a v1.8 launcher. A webinar never booked has
+// gateway's gw_id on a v1.8 launcher. A webinar never booked has
 // none.
 func (s *Service) stopAnyStream(ctx context.Context, w Webinar) error {
 	if w.Session != "" {
@@ -75,7 +75,7 @@ func (s *Service) stopByRoom(ctx context.Context, w Webinar) error {
 	defer cancel()
 	switch client.Protocol() {
 	case sipmediagw.V18Launcher:
-		return client.Stop(ctx, sipmediagw.Session{Protocol: sipmediagw.V18Launcher, GatewayID: w.ID})
+		return client.Stop(ctx, sipmediagw.Session{Protocol: sipmediagw.V18Launcher, GatewayID: g.Server.LauncherID})
 	default:
 		return client.StopRoom(ctx, s.botStart(w, g, client.Protocol()).Room)
 	}

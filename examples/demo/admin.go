@@ -50,10 +50,12 @@ type gatewayForm struct {
 	ServerURL string
 	Token     string
 	Protocol  string
-	Insecure  bool
-	Enabled   bool
-	Protocols []gateway.Protocol
-	Errors    map[string]string
+	// LauncherID is the gw_id of a v1.8 launcher.
+	LauncherID string
+	Insecure   bool
+	Enabled    bool
+	Protocols  []gateway.Protocol
+	Errors     map[string]string
 }
 
 var protocols = []gateway.Protocol{gateway.ProtocolV18, gateway.ProtocolLauncher, gateway.ProtocolLegacy}
@@ -72,8 +74,8 @@ func (a *app) editGatewayPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := gatewayForm{ID: g.ID, Name: g.Name, Pool: g.Pool, Order: g.Order, HLSURL: g.HLSURL,
-		ServerURL: g.Server.URL, Protocol: string(g.Server.Protocol), Insecure: g.Server.Insecure,
-		Enabled: g.Enabled, Protocols: protocols}
+		ServerURL: g.Server.URL, Protocol: string(g.Server.Protocol), LauncherID: g.Server.LauncherID,
+		Insecure: g.Server.Insecure, Enabled: g.Enabled, Protocols: protocols}
 	a.pages.render(w, http.StatusOK, "gateway_form", a.pages.view(r, "Edit "+g.Name, "admin", f))
 }
 
@@ -103,16 +105,17 @@ func (a *app) adminGateway(w http.ResponseWriter, r *http.Request) (gateway.Gate
 // given.
 func readGatewayForm(r *http.Request, g *gateway.Gateway) gatewayForm {
 	f := gatewayForm{
-		ID:        g.ID,
-		Name:      strings.TrimSpace(r.PostFormValue("name")),
-		Pool:      strings.TrimSpace(r.PostFormValue("pool")),
-		HLSURL:    strings.TrimSpace(r.PostFormValue("hlsURL")),
-		ServerURL: strings.TrimSpace(r.PostFormValue("server.url")),
-		Protocol:  r.PostFormValue("server.protocol"),
-		Insecure:  r.PostFormValue("server.insecure") == "on",
-		Enabled:   r.PostFormValue("enabled") == "on",
-		Protocols: protocols,
-		Errors:    map[string]string{},
+		ID:         g.ID,
+		Name:       strings.TrimSpace(r.PostFormValue("name")),
+		Pool:       strings.TrimSpace(r.PostFormValue("pool")),
+		HLSURL:     strings.TrimSpace(r.PostFormValue("hlsURL")),
+		ServerURL:  strings.TrimSpace(r.PostFormValue("server.url")),
+		Protocol:   r.PostFormValue("server.protocol"),
+		LauncherID: strings.TrimSpace(r.PostFormValue("server.launcherID")),
+		Insecure:   r.PostFormValue("server.insecure") == "on",
+		Enabled:    r.PostFormValue("enabled") == "on",
+		Protocols:  protocols,
+		Errors:     map[string]string{},
 	}
 	order, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("order")))
 	if err != nil {
@@ -121,6 +124,7 @@ func readGatewayForm(r *http.Request, g *gateway.Gateway) gatewayForm {
 	f.Order = order
 	g.Name, g.Pool, g.Order, g.HLSURL, g.Enabled = f.Name, f.Pool, f.Order, f.HLSURL, f.Enabled
 	g.Server.URL, g.Server.Protocol, g.Server.Insecure = f.ServerURL, gateway.Protocol(f.Protocol), f.Insecure
+	g.Server.LauncherID = f.LauncherID
 	if v := strings.TrimSpace(r.PostFormValue("rtmpURL")); v != "" || g.ID == 0 {
 		g.RTMPURL = gateway.NewSecret(v)
 	}

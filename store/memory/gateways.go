@@ -84,7 +84,7 @@ func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.G
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := gateway.ServerKey(g.Server.URL)
+	key := g.Server.Key()
 	if _, dup := s.byServer[key]; dup {
 		return gateway.Gateway{}, gateway.ErrDuplicateServer
 	}
@@ -107,11 +107,11 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 	if !ok {
 		return gateway.ErrNotFound
 	}
-	key := gateway.ServerKey(g.Server.URL)
+	key := g.Server.Key()
 	if id, dup := s.byServer[key]; dup && id != g.ID {
 		return gateway.ErrDuplicateServer
 	}
-	delete(s.byServer, gateway.ServerKey(cur.g.Server.URL))
+	delete(s.byServer, cur.g.Server.Key())
 	s.byServer[key] = g.ID
 	cur.g = g
 	s.reindexLocked()
@@ -139,7 +139,7 @@ func (s *Store) DeleteGateway(ctx context.Context, id int64, now time.Time) erro
 		delete(s.owners, e.owner)
 	}
 	delete(s.gateways, id)
-	delete(s.byServer, gateway.ServerKey(cur.g.Server.URL))
+	delete(s.byServer, cur.g.Server.Key())
 	s.reindexLocked()
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // gatewayColumns are the columns scanGateway reads, in its order.
-const gatewayColumns = `g.id, g.name, g.pool, g.ord, g.rtmp_url, g.hls_url, g.server_url, g.token, g.protocol, g.insecure, g.enabled`
+const gatewayColumns = `g.id, g.name, g.pool, g.ord, g.rtmp_url, g.hls_url, g.server_url, g.token, g.protocol, g.insecure, g.enabled, g.launcher_id`
 
 // secret wraps a stored secret; "" gives the zero Secret.
 func secret(v string) gateway.Secret {
@@ -27,7 +27,7 @@ func scanGateway(r pgx.Row) (gateway.Gateway, error) {
 		rtmp, token, prot string
 	)
 	err := r.Scan(&g.ID, &g.Name, &g.Pool, &g.Order, &rtmp, &g.HLSURL, &g.Server.URL, &token, &prot,
-		&g.Server.Insecure, &g.Enabled)
+		&g.Server.Insecure, &g.Enabled, &g.Server.LauncherID)
 	if err != nil {
 		return gateway.Gateway{}, err
 	}
@@ -55,17 +55,17 @@ func duplicateServer(err error) error {
 // CreateGateway implements gateway.Store.
 func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.Gateway, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		key := gateway.ServerKey(g.Server.URL)
+		key := g.Server.Key()
 		if taken, err := serverTaken(ctx, tx, key, 0); err != nil {
 			return err
 		} else if taken {
 			return gateway.ErrDuplicateServer
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO gateways
-			(name, pool, ord, rtmp_url, hls_url, server_url, server_key, token, protocol, insecure, enabled)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			(name, pool, ord, rtmp_url, hls_url, server_url, server_key, token, protocol, insecure, enabled, launcher_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), g.Server.Insecure, g.Enabled).Scan(&g.ID)
+			string(g.Server.Protocol), g.Server.Insecure, g.Enabled, g.Server.LauncherID).Scan(&g.ID)
 		return duplicateServer(err)
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 		if err := gatewayExists(ctx, tx, g.ID, false); err != nil {
 			return err
 		}
-		key := gateway.ServerKey(g.Server.URL)
+		key := g.Server.Key()
 		if taken, err := serverTaken(ctx, tx, key, g.ID); err != nil {
 			return err
 		} else if taken {
@@ -89,10 +89,10 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 		}
 		tag, err := tx.Exec(ctx, `UPDATE gateways SET
 			name = $1, pool = $2, ord = $3, rtmp_url = $4, hls_url = $5, server_url = $6, server_key = $7,
-			token = $8, protocol = $9, insecure = $10, enabled = $11
-			WHERE id = $12`,
+			token = $8, protocol = $9, insecure = $10, enabled = $11, launcher_id = $12
+			WHERE id = $13`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), g.Server.Insecure, g.Enabled, g.ID)
+			string(g.Server.Protocol), g.Server.Insecure, g.Enabled, g.Server.LauncherID, g.ID)
 		if err != nil {
 			return duplicateServer(err)
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 // gatewayColumns are the columns scanGateway reads, in its order.
-const gatewayColumns = `g.id, g.name, g.pool, g.ord, g.rtmp_url, g.hls_url, g.server_url, g.token, g.protocol, g.insecure, g.enabled`
+const gatewayColumns = `g.id, g.name, g.pool, g.ord, g.rtmp_url, g.hls_url, g.server_url, g.token, g.protocol, g.insecure, g.enabled, g.launcher_id`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -29,7 +29,7 @@ func scanGateway(r scanner) (gateway.Gateway, error) {
 		rtmp, token, prot string
 		insecure, enabled int64
 	)
-	err := r.Scan(&g.ID, &g.Name, &g.Pool, &g.Order, &rtmp, &g.HLSURL, &g.Server.URL, &token, &prot, &insecure, &enabled)
+	err := r.Scan(&g.ID, &g.Name, &g.Pool, &g.Order, &rtmp, &g.HLSURL, &g.Server.URL, &token, &prot, &insecure, &enabled, &g.Server.LauncherID)
 	if err != nil {
 		return gateway.Gateway{}, err
 	}
@@ -48,17 +48,17 @@ func serverTaken(ctx context.Context, tx *sql.Tx, key string, id int64) (bool, e
 // CreateGateway implements gateway.Store.
 func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.Gateway, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		key := gateway.ServerKey(g.Server.URL)
+		key := g.Server.Key()
 		if taken, err := serverTaken(ctx, tx, key, 0); err != nil {
 			return err
 		} else if taken {
 			return gateway.ErrDuplicateServer
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO gateways
-			(name, pool, ord, rtmp_url, hls_url, server_url, server_key, token, protocol, insecure, enabled)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			(name, pool, ord, rtmp_url, hls_url, server_url, server_key, token, protocol, insecure, enabled, launcher_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), boolInt(g.Server.Insecure), boolInt(g.Enabled))
+			string(g.Server.Protocol), boolInt(g.Server.Insecure), boolInt(g.Enabled), g.Server.LauncherID)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 		if err := gatewayExists(ctx, tx, g.ID); err != nil {
 			return err
 		}
-		key := gateway.ServerKey(g.Server.URL)
+		key := g.Server.Key()
 		if taken, err := serverTaken(ctx, tx, key, g.ID); err != nil {
 			return err
 		} else if taken {
@@ -86,10 +86,10 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE gateways SET
 			name = ?, pool = ?, ord = ?, rtmp_url = ?, hls_url = ?, server_url = ?, server_key = ?,
-			token = ?, protocol = ?, insecure = ?, enabled = ?
+			token = ?, protocol = ?, insecure = ?, enabled = ?, launcher_id = ?
 			WHERE id = ?`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), boolInt(g.Server.Insecure), boolInt(g.Enabled), g.ID)
+			string(g.Server.Protocol), boolInt(g.Server.Insecure), boolInt(g.Enabled), g.Server.LauncherID, g.ID)
 		if err != nil {
 			return err
 		}

@@ -128,7 +128,7 @@ var gatewayCRUDTests = []gatewayTest{
 		assert.Equal(x.t, []gateway.Gateway{in}, all)
 
 		launcher := x.newGateway("", 0)
-		launcher.Server.Protocol, launcher.Server.Token = gateway.ProtocolLauncher, gateway.Secret{}
+		launcher.Server.Protocol, launcher.Server.Token, launcher.Server.LauncherID = gateway.ProtocolLauncher, gateway.Secret{}, "gw0"
 		g2, err := x.store.CreateGateway(x.ctx, launcher)
 		require.NoError(x.t, err)
 		got, err = x.store.Gateway(x.ctx, g2.ID)
@@ -205,6 +205,32 @@ var gatewayCRUDTests = []gatewayTest{
 		c.Server.URL = "https://MOVED.example.org/"
 		_, err = x.store.CreateGateway(x.ctx, c)
 		assert.ErrorIs(x.t, err, gateway.ErrDuplicateServer)
+	}},
+	{"LauncherIDsShareAServer", func(x *harness) {
+		launcher := func(id string) gateway.Gateway {
+			g := x.newGateway("p", 0)
+			g.Server = gateway.Server{URL: "http://gw.example.org:8100", Protocol: gateway.ProtocolLauncher, Insecure: true, LauncherID: id}
+			return g
+		}
+		gw0, err := x.store.CreateGateway(x.ctx, launcher("gw0"))
+		require.NoError(x.t, err)
+		gw1, err := x.store.CreateGateway(x.ctx, launcher("gw1"))
+		require.NoError(x.t, err, "another gw_id of the same launcher is another gateway")
+		_, err = x.store.CreateGateway(x.ctx, launcher("gw0"))
+		assert.ErrorIs(x.t, err, gateway.ErrDuplicateServer, "the same gw_id twice")
+		got, err := x.store.Gateway(x.ctx, gw1.ID)
+		require.NoError(x.t, err)
+		assert.Equal(x.t, gw1, got, "the launcher ID comes back")
+		gw1.Server.LauncherID = "gw0"
+		assert.ErrorIs(x.t, x.store.UpdateGateway(x.ctx, gw1), gateway.ErrDuplicateServer, "an update onto another's gw_id")
+		gw1.Server.LauncherID = "gw2"
+		x.update(gw1)
+		got, err = x.store.Gateway(x.ctx, gw1.ID)
+		require.NoError(x.t, err)
+		assert.Equal(x.t, gw1, got)
+		all, err := x.store.Gateways(x.ctx)
+		require.NoError(x.t, err)
+		assert.Equal(x.t, []int64{gw0.ID, gw1.ID}, ids(all))
 	}},
 	{"UpdateKeepsBookings", func(x *harness) {
 		g1, g2 := x.gw("p", 0), x.gw("p", 1)

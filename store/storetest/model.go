@@ -78,9 +78,9 @@ func (m *model) on(id int64, w gateway.Slot, except string) []gateway.Booking {
 	return out
 }
 
-func (m *model) sameServer(url string, except int64) bool {
+func (m *model) sameServer(srv gateway.Server, except int64) bool {
 	for _, g := range m.gateways {
-		if g.ID != except && gateway.ServerKey(g.Server.URL) == gateway.ServerKey(url) {
+		if g.ID != except && g.Server.Key() == srv.Key() {
 			return true
 		}
 	}
@@ -88,7 +88,7 @@ func (m *model) sameServer(url string, except int64) bool {
 }
 
 func (m *model) create(g gateway.Gateway) error {
-	if m.sameServer(g.Server.URL, 0) {
+	if m.sameServer(g.Server, 0) {
 		return gateway.ErrDuplicateServer
 	}
 	return nil
@@ -99,7 +99,7 @@ func (m *model) update(g gateway.Gateway) error {
 	switch {
 	case i < 0:
 		return gateway.ErrNotFound
-	case m.sameServer(g.Server.URL, g.ID):
+	case m.sameServer(g.Server, g.ID):
 		return gateway.ErrDuplicateServer
 	}
 	m.gateways[i] = g
