@@ -248,27 +248,34 @@ func TestSendChatSanitizes(t *testing.T) {
 	}
 }
 
-// Empty and oversized messages are refused before any request.
+// Empty and oversized messages are refused before any request: over
+// MaxChatLen characters everywhere, over MaxLegacyChatBytes bytes for the
+// legacy bot, which loses a longer line.
 func TestSendChatRefused(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("é", MaxChatLen)
+	long := strings.Repeat("é", MaxChatLen) // 1,000 bytes
+	legacyLong := strings.Repeat("é", MaxLegacyChatBytes/2)
 	tests := []struct {
-		name  string
-		msg   string
-		valid bool
+		name          string
+		msg           string
+		valid, legacy bool // for v1.8, for the legacy launcher
 	}{
-		{"empty", "", false},
-		{"spaces", "   ", false},
-		{"controls only", "\n\t\r\x00", false},
-		{"invalid UTF-8 only", "\xff\xfe\xc3", false},
-		{"line separators only", "\u2028\u2029", false},
-		{"500 characters", long, true},
-		{"501 characters", long + "x", false},
-		{"1000 bytes of ASCII", strings.Repeat("ab", 500), false},
-		{"500 characters after trimming", "  \n" + long + "\t ", true},
-		{"500 characters after dropping invalid UTF-8", long + "\xff\xff", true},
-		{"quotes count once replaced", strings.Repeat(`"`, MaxChatLen), true},
-		{"quotes over the limit", strings.Repeat(`'`, MaxChatLen+1), false},
+		{"empty", "", false, false},
+		{"spaces", "   ", false, false},
+		{"controls only", "\n\t\r\x00", false, false},
+		{"invalid UTF-8 only", "\xff\xfe\xc3", false, false},
+		{"line separators only", "\u2028\u2029", false, false},
+		{"500 characters", long, true, false},
+		{"501 characters", long + "x", false, false},
+		{"1000 bytes of ASCII", strings.Repeat("ab", 500), false, false},
+		{"500 characters after trimming", "  \n" + long + "\t ", true, false},
+		{"500 characters after dropping invalid UTF-8", long + "\xff\xff", true, false},
+		{"quotes count once replaced", strings.Repeat(`"`, MaxChatLen), true, false},
+		{"quotes over the limit", strings.Repeat(`'`, MaxChatLen+1), false, false},
+		{"960 bytes", legacyLong, true, true},
+		{"961 bytes", legacyLong + "x", true, false},
+		{"960 bytes after trimming", " " + legacyLong + "\n", true, true},
+		{"quotes count in bytes once replaced", strings.Repeat(`'`, MaxLegacyChatBytes/3+1), true, false},
 	}
 	for _, p := range allProtocols {
 		for _, tt := range tests {
@@ -278,7 +285,7 @@ func TestSendChatRefused(t *testing.T) {
 				method, path := chatRoute(p, false)
 				m.on(method, path, jsonAnswer(200, map[bool]string{true: legacyChatOK, false: launcherCommandOK}[p == Legacy]))
 				err := c.SendChat(context.Background(), sessionFor(p), tt.msg)
-				if tt.valid {
+				if valid := map[bool]bool{true: tt.legacy, false: tt.valid}[p == Legacy]; valid {
 					require.NoError(t, err)
 					assert.Equal(t, 1, m.count(method, path))
 					return

@@ -46,6 +46,8 @@ type Client struct {
 	browsingName   string
 
 	rc [numClasses]*retryablehttp.Client
+
+	release *launcherRelease // what a v1.8 launcher does with commands
 }
 
 // timeoutClass selects the timeout of an operation.
@@ -66,6 +68,7 @@ func NewClient(baseURL, tok string, opts ...Option) (*Client, error) {
 	c := &Client{
 		token:        secret.New(tok),
 		protocol:     Legacy,
+		release:      new(launcherRelease),
 		startTimeout: DefaultStartTimeout,
 		stopTimeout:  DefaultStopTimeout,
 		timeout:      DefaultTimeout,
@@ -166,6 +169,9 @@ const maxAnswer = 1 << 20
 func (c *Client) send(ctx context.Context, r *request) (*answer, error) {
 	if err := ctxguard.Check(ctx); err != nil {
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &TransportError{Op: r.op, Err: err} // nothing is sent
 	}
 	u := c.base + r.path
 	if len(r.query) > 0 {

@@ -38,7 +38,14 @@ func readLegacy(a *answer) (*legacyAnswer, error) {
 	if err := a.common(); err != nil {
 		return nil, err
 	}
-	if a.status != http.StatusOK && a.status != http.StatusBadRequest {
+	switch {
+	case a.status >= http.StatusInternalServerError && a.isHTML():
+		// web.py's debug page: the launcher's code raised (a quote in a
+		// value, an unknown parameter, Docker down). It shows the token.
+		return nil, a.unreadable("server error page")
+	case a.status >= http.StatusInternalServerError:
+		return nil, a.unreadable("server error")
+	case a.status != http.StatusOK && a.status != http.StatusBadRequest:
 		return nil, a.unreadable("unexpected status")
 	}
 	la := new(legacyAnswer)

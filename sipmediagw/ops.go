@@ -43,6 +43,12 @@ func (c *Client) Start(ctx context.Context, p StartParams) (Session, error) {
 	if err := p.validate(c.protocol); err != nil {
 		return Session{}, err
 	}
+	if c.protocol == V18Launcher {
+		if err := c.checkLauncherFree(ctx, p.GatewayID); err != nil {
+			c.logger.LogAttrs(ctx, slog.LevelWarn, "sipmediagw start refused", slog.String("error", err.Error()))
+			return Session{}, &StartError{Session: p.session(c.protocol), Err: err} // nothing was started
+		}
+	}
 	var (
 		s   Session
 		err error
@@ -139,7 +145,11 @@ func (c *Client) SendChat(ctx context.Context, s Session, msg string) error {
 		return &ParamError{Op: op, Param: "message", Reason: "longer than 500 characters"}
 	}
 	if c.protocol == Legacy {
-		return c.chatLegacy(ctx, s.Room, clean)
+		carried, err := c.legacyChat(ctx, clean)
+		if err != nil {
+			return err
+		}
+		return c.chatLegacy(ctx, s.Room, carried)
 	}
 	return c.command(ctx, op, s.GatewayID, "sendChat", clean)
 }
@@ -154,7 +164,7 @@ func (c *Client) Status(ctx context.Context, s Session) (Status, error) {
 	if c.protocol == Legacy {
 		return c.progressLegacy(ctx, s.Room)
 	}
-	return c.statusV18(ctx, s.GatewayID)
+	return c.statusV18(ctx, "status", s.GatewayID, s.Room)
 }
 
 // Probe checks that the server answers and accepts the token, with no

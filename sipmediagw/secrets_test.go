@@ -108,7 +108,9 @@ func TestLogsHideSecrets(t *testing.T) {
 				m.on(http.MethodPost, "/command", jsonAnswer(200, launcherCommandOK))
 			case V18Launcher:
 				m.on(method, path, jsonAnswer(422, v18Invalid), jsonAnswer(500, launcherStartError), jsonAnswer(200, launcherStartOK))
-				m.on(http.MethodGet, "/gateway/status", jsonAnswer(200, launcherStatusUp))
+				// Free before each of the three starts, then streaming.
+				free := recorded(realExchange(t, "v1.8.4/launcher-stop", "status-1-stopped"))
+				m.on(http.MethodGet, "/gateway/status", free, free, free, jsonAnswer(200, launcherStatusUp))
 				m.on(stopMethod, stopPath, connError(), jsonAnswer(500, launcherStopError), jsonAnswer(200, launcherStopped))
 				m.on(http.MethodPost, "/gateway/command", jsonAnswer(200, launcherCommandOK))
 			}

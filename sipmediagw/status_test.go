@@ -80,31 +80,28 @@ func TestStatusOutcomes(t *testing.T) {
 		{name: "legacy debug page", protocol: Legacy, answer: htmlAnswer(500, webpyDebugPage), wantResp: 500},
 
 		// v1.8 proxy: the gateway's state in its registry.
+		// "started" is a free gateway: registered, or seen down by the
+		// proxy's last check.
 		{name: "started", protocol: V18, answer: jsonAnswer(200, proxyStatus("started")),
-			want: Status{State: StateRunning, Detail: "started", Progress: "0"}},
+			want: Status{State: StateStopped, Detail: "started", Progress: "0"}},
 		{name: "working", protocol: V18, answer: jsonAnswer(200, proxyStatus("working")),
 			want: Status{State: StateRunning, Detail: "working", Progress: "0"}},
 		{name: "stopped", protocol: V18, answer: jsonAnswer(200, proxyStatus("stopped")),
 			want: Status{State: StateStopped, Detail: "stopped", Progress: "0"}},
-		{name: "deleted", protocol: V18, answer: jsonAnswer(200, proxyStatus("deleted")),
-			want: Status{State: StateStopped, Detail: "deleted", Progress: "0"}},
-		{name: "created", protocol: V18, answer: jsonAnswer(200, proxyStatus("created")),
-			want: Status{State: StateStopped, Detail: "created", Progress: "0"}},
 		{name: "unknown state", protocol: V18, answer: jsonAnswer(200, proxyStatus("rebooting")),
 			want: Status{State: StateUnknown, Detail: "rebooting", Progress: "0"}},
 		{name: "no state", protocol: V18, answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": null}}`),
 			want: Status{State: StateUnknown}},
 		{name: "numeric progress", protocol: V18,
-			answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": "started", "transcript_progress": 0.61}}`),
-			want:   Status{State: StateRunning, Detail: "started", Progress: "0.61"}},
-		// The proxy versions disagree on "started": idle for those that
-		// say "working" of a busy gateway, busy for the later ones.
+			answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": "working", "transcript_progress": 0.61}}`),
+			want:   Status{State: StateRunning, Detail: "working", Progress: "0.61"}},
 		{name: "started idle", protocol: V18,
 			answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": "started", "room": null}}`),
 			want:   Status{State: StateStopped, Detail: "started"}},
-		{name: "started with a room", protocol: V18,
+		// v1.8.4 keeps the room of a stream that died until a new start.
+		{name: "started with a stale room", protocol: V18,
 			answer: jsonAnswer(200, `{"status": "success", "data": {"gw_id": "3", "gw_state": "started", "room": "webinar-42"}}`),
-			want:   Status{State: StateRunning, Detail: "started"}},
+			want:   Status{State: StateStopped, Detail: "started"}},
 		{name: "not found", protocol: V18, answer: jsonAnswer(404, proxyGWNotFound), wantErr: ErrNotRunning},
 		{name: "no status in registry", protocol: V18,
 			answer:  jsonAnswer(404, `{"status": "error", "error": "Failed to get gateway status", "data": null}`),

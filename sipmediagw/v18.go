@@ -168,8 +168,8 @@ func (c *Client) stopProxyRoom(ctx context.Context, room string) (bool, error) {
 	return c.stopV18(ctx, scalar(v.Data.GwID))
 }
 
-func (c *Client) statusV18(ctx context.Context, gwID string) (Status, error) {
-	a, err := c.send(ctx, &request{op: "status", method: http.MethodGet, path: c.v18Path("status"), idempotent: true,
+func (c *Client) statusV18(ctx context.Context, op, gwID, room string) (Status, error) {
+	a, err := c.send(ctx, &request{op: op, method: http.MethodGet, path: c.v18Path("status"), idempotent: true,
 		query: url.Values{"gw_id": {gwID}}})
 	if err != nil {
 		return Status{}, err
@@ -184,28 +184,42 @@ func (c *Client) statusV18(ctx context.Context, gwID string) (Status, error) {
 	if a.status != http.StatusOK || v.Data == nil {
 		return Status{}, a.unreadable("unexpected status answer")
 	}
-	st := Status{Detail: v.Data.GwState, Progress: scalar(v.Data.Progress)}
-	switch v.Data.GwState {
-	case "up", "working":
+	return readV18Status(v.Data, room), nil
+}
+
+// readV18Status reads a status answer of the proxy (started, working,
+// stopped) or of a launcher (up, down). The proxy's "started" is a free
+// gateway, registered or seen down by its last check, whatever room it
+// still shows; "working" with another room than the session's is another
+// stream.
+func readV18Status(d *v18Data, room string) Status {
+	st := Status{Detail: d.GwState, Progress: scalar(d.Progress)}
+	switch d.GwState {
+	case "up":
 		st.State = StateRunning
-	case "started":
-		// The proxy's versions disagree: "started" is an idle gateway
-		// for those that say "working" of a busy one, a call in progress
-		// for the later ones. A stream has a room, or progress.
-		if scalar(v.Data.Room) != "" || st.Progress != "" {
-			st.State = StateRunning
-		} else {
-			st.State = StateStopped
+	case "working":
+		st.State = StateRunning
+		if other := proxyRoom(d.Room); room != "" && other != "" && other != room {
+			st.State, st.Detail = StateStopped, "working for another room"
 		}
-	case "down", "stopped", "deleted", "created":
+	case "started", "down", "stopped":
 		st.State = StateStopped
 	default:
 		st.State = StateUnknown
 	}
-	if v.Data.Detail != "" {
-		st.Detail += " (" + v.Data.Detail + ")"
+	if d.Detail != "" {
+		st.Detail += " (" + d.Detail + ")"
 	}
-	return st, nil
+	return st
+}
+
+// proxyRoom reads the room of a proxy's status: the v1.8.4 proxy writes
+// the string "None" for no room, later ones null or "".
+func proxyRoom(raw json.RawMessage) string {
+	if r := scalar(raw); r != "None" {
+		return r
+	}
+	return ""
 }
 
 // isUnknownGateway recognises v1.8.4's 500 for a gw_id it does not know.
@@ -216,6 +230,11 @@ func isUnknownGateway(detail string) bool {
 }
 
 func (c *Client) command(ctx context.Context, op, gwID, cmd, param string) error {
+	if c.protocol == V18Launcher {
+		if err := c.launcherCommands(ctx, op); err != nil {
+			return err
+		}
+	}
 	a, err := c.send(ctx, &request{op: op, method: http.MethodPost, path: c.v18Path("command"),
 		body: map[string]any{"gw_id": gwID, "payload": map[string]string{"command": cmd, "param1": param}}})
 	if err != nil {
@@ -227,6 +246,11 @@ func (c *Client) command(ctx context.Context, op, gwID, cmd, param string) error
 		var v v18Answer
 		_ = json.Unmarshal(a.body, &v)
 		return a.refused(ErrNotRunning, v.errorDetail())
+	}
+	if a.status == http.StatusNotFound && isRouteNotFound(a.body) {
+		// The v1.8.4 proxy forwards to the launcher's /command, a route
+		// the launcher does not have: chat never works there.
+		return a.refused(ErrNotSupported, "the server has no command route (SIPMediaGW v1.8.4)")
 	}
 	v, err := readV18(a)
 	if err != nil {
@@ -242,6 +266,17 @@ func (c *Client) command(ctx context.Context, op, gwID, cmd, param string) error
 	default:
 		return a.unreadable("unexpected status")
 	}
+}
+
+// isRouteNotFound recognises the answer of a FastAPI (Starlette) server to
+// a path it has no route for: {"detail": "Not Found"}, with no "status"
+// key, unlike the servers' own errors.
+func isRouteNotFound(body []byte) bool {
+	var v map[string]json.RawMessage
+	if json.Unmarshal(body, &v) != nil || len(v) != 1 {
+		return false
+	}
+	return string(v["detail"]) == `"Not Found"`
 }
 
 // probeProxy posts a stop without gw_id: the proxy checks the token, then

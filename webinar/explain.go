@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // Unexplained is what Explain says of an error it has no sentence for.
@@ -63,6 +64,8 @@ func Explain(err error) string {
 		return "The webinar could not start: see the reason on its page."
 	case errors.Is(err, ErrNotConfigured), errors.Is(err, ErrClosed):
 		return "Webinars are not available right now."
+	case errors.Is(err, sipmediagw.ErrNotSupported):
+		return "This webinar's gateway cannot do that (its SIPMediaGW release lacks it)."
 	}
 	return Unexplained
 }

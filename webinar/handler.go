@@ -12,6 +12,7 @@ import (
 
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // maxFormBytes bounds the body of the handler's POSTs.
@@ -96,6 +97,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusServiceUnavailable, msg
 	case errors.Is(err, ErrStartFailed):
 		return http.StatusBadGateway, msg
+	case errors.Is(err, sipmediagw.ErrNotSupported):
+		return http.StatusNotImplemented, msg
 	}
 	return http.StatusBadGateway, "the operation failed"
 }
