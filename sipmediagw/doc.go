@@ -19,22 +19,71 @@
 // Start returns a Session: persist its Handle and pass the Session back to
 // Stop, ToggleChat, SendChat and Status, from any process.
 //
+// # Releases
+//
+// The client is checked against exchanges recorded with the real servers
+// (testdata/real): the web.py launcher of v1.5.1, v1.6.0 and v1.7.0, the
+// v1.8.4 FastAPI launcher and proxy, and both at SIPMediaGW's unreleased
+// HEAD. Where releases differ, the client tells them apart itself:
+//
+//   - v1.8 proxy status: "started" is a free gateway (registered, or seen
+//     down by the proxy's last check), whatever room it still shows;
+//     "working" streams; "stopped" was stopped and is not free yet.
+//   - Chat on v1.8: the v1.8.4 proxy forwards /command to a route its
+//     launchers lack, and a v1.8.4 launcher acknowledges commands without
+//     carrying them out: both are ErrNotSupported. A V18Launcher client
+//     asks once, by a route only later launchers have, which one it talks
+//     to.
+//   - Chat on the legacy launcher: the bot loses a line over 1,024 bytes,
+//     so messages are bounded to MaxLegacyChatBytes; v1.7 delivers the
+//     repr of the message's bytes (b'…', non-ASCII as xHH) and drops one
+//     with a quote, so a v1.7 launcher (told apart once by its /progress
+//     route) gets printable ASCII without quotes.
+//   - A v1.8 launcher starts only the gw_ids its host created at boot
+//     (start_all_gateways.bash; gateway.Server.LauncherID), and restarts
+//     one that streams. Before a start the client asks the gw_id's status
+//     and refuses a streaming one (ErrBusy) or an unknown one
+//     (ErrRejected), sending nothing else.
+//
 // # Limits of the servers
 //
-// Some answers cannot be told apart, whatever the client does:
+// Some flaws of the servers no client can mend:
 //
+//   - A v1.8 launcher does not wait for a streaming bot: a launch that
+//     fails answers success, and the status says "down" afterwards.
 //   - A v1.8 launcher answers a busy gateway and a failed launch with the
 //     same 404 "Failed to start gateway container": both are
 //     ErrLaunchFailed.
-//   - The v1.8 proxy records a room only once its launcher answered, and
-//     answers a failed launch with a 503 without gw_id: a stop right after
-//     a timed-out start finds nothing to stop (hence the cleanup window
-//     below), and a container the launcher left behind keeps its gateway
-//     busy until the proxy's next check.
-//   - The v1.8 proxy's "started" state means an idle gateway in some
-//     versions and a call in progress in others; Status reads it with the
-//     room the proxy reports.
-//   - v1.8.4 launchers ignore the sendChat command (it answers success).
+//   - The v1.8 proxy frees a stopped gateway only at its next 30 s check;
+//     it records a room only once its launcher answered, and answers a
+//     failed launch with a 503 without gw_id: a stop right after a
+//     timed-out start finds nothing to stop (hence the cleanup window
+//     below). HEAD's check also forgets the room of a running stream, so
+//     StopRoom finds nothing after it.
+//   - v1.8.4's running containers register again with the proxy every
+//     minute, which marks their gateway free: a start can then take a
+//     gateway that streams and restart its container. Run one proxy per
+//     portal, or launchers without the proxy (V18Launcher).
+//   - The v1.8 proxy's token is the literal "1234" in proxy.py (the
+//     README's PROXY_TOKEN is read by nothing), its administrator token
+//     "admin-secret-key": edit both, and serve the proxy over TLS.
+//   - The legacy launcher starting a room that already runs restarts it
+//     and answers its debug page (HTTP 500). With the Docker daemon down,
+//     v1.7 answers a stop "no running container", which reads as stopped.
+//
+// # Deploying the legacy launcher safely
+//
+// The legacy launcher's POST /chat checks no token, and the launcher
+// passes the request's values to a shell: a room can run any command on
+// v1.5.1, v1.6.0 and v1.7.0 (with the gateway's credentials in its
+// environment), a single quote in a message can on v1.5.1 and v1.6.0, and
+// a body that is not JSON answers a debug page that prints the token.
+// This client sends only rooms it can vouch for ([a-z0-9_-], as the
+// webinar package generates them), sanitizes messages and never sends a
+// body that is not JSON, but anyone who reaches the port can do the rest.
+// Never expose the launcher's port: put a reverse proxy with TLS in front
+// that requires the bearer token on every route, POST /chat included, and
+// accepts only the portal's addresses.
 //
 // # Outcomes
 //

@@ -42,7 +42,7 @@ func newLiveFixtureConfig(t *testing.T, v sipmediagwtest.Version, relay webinar.
 	_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{
 		Name: "Amphi A", RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/KEY"),
 		HLSURL:  "https://live.example.org/hls/a.m3u8",
-		Server:  gateway.Server{URL: f.gw.URL, Token: gateway.NewSecret(f.gw.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true},
+		Server:  fakeServer(f.gw, v),
 		Enabled: true,
 	})
 	require.NoError(t, err)
@@ -75,10 +75,20 @@ func addGateway(t *testing.T, f *liveFixture, srv *sipmediagwtest.Server, v sipm
 	_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{
 		Name: "Amphi", RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/KEY"),
 		HLSURL:  "https://live.example.org/hls/a.m3u8",
-		Server:  gateway.Server{URL: srv.URL, Token: gateway.NewSecret(srv.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true},
+		Server:  fakeServer(srv, v),
 		Enabled: true,
 	})
 	require.NoError(t, err)
+}
+
+// fakeServer is the gateway configuration of a fake server of release v:
+// a v1.8 launcher's gateway names a gw_id its host created ("1").
+func fakeServer(srv *sipmediagwtest.Server, v sipmediagwtest.Version) gateway.Server {
+	s := gateway.Server{URL: srv.URL, Token: gateway.NewSecret(srv.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true}
+	if v.IsLauncher() {
+		s.LauncherID = "1"
+	}
+	return s
 }
 
 func TestLiveLifecycleLegacy(t *testing.T) {

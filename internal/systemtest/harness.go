@@ -106,7 +106,7 @@ func New(t testing.TB, store Store, o Options) *Harness {
 			RTMPURL: gateway.NewSecret(fmt.Sprintf("rtmp://live.example.org/live/key-%d", i+1)),
 			HLSURL:  fmt.Sprintf("https://live.example.org/hls/%d.m3u8", i+1),
 			Server: gateway.Server{URL: srv.URL, Token: gateway.NewSecret(srv.Token),
-				Protocol: gateway.Protocol(o.Version.Protocol().String()), Insecure: true},
+				Protocol: gateway.Protocol(o.Version.Protocol().String()), Insecure: true, LauncherID: launcherID(o.Version)},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -260,4 +260,13 @@ func (h *Harness) MustDo(p *Process, op func(*webinar.Service) func(context.Cont
 		h.T.Fatalf("webinar %s is %s (%s), want %s: %v", id, w.State, w.FailReason, want, err)
 	}
 	return w
+}
+
+// launcherID is the gw_id a fake v1.8 launcher created ("1"), for the
+// gateway of such a server.
+func launcherID(v sipmediagwtest.Version) string {
+	if v.IsLauncher() {
+		return "1"
+	}
+	return ""
 }
