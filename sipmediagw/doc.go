@@ -60,10 +60,14 @@
 //     timed-out start finds nothing to stop (hence the cleanup window
 //     below). HEAD's check also forgets the room of a running stream, so
 //     StopRoom finds nothing after it.
-//   - v1.8.4's running containers register again with the proxy every
-//     minute, which marks their gateway free: a start can then take a
-//     gateway that streams and restart its container. Run one proxy per
-//     portal, or launchers without the proxy (V18Launcher).
+//   - The v1.8 proxy marks the gateway it picks busy only once its
+//     launcher answered: two starts at once take the same gateway, and
+//     the later restarts the container for its room. v1.8.4's running
+//     containers also register again every minute, which marks their
+//     gateway free: a later start takes it and restarts it. Give each
+//     portal its own proxy and start one stream at a time through it, or
+//     call the launchers directly (V18Launcher), where the client checks
+//     the gw_id first.
 //   - The v1.8 proxy's token is the literal "1234" in proxy.py (the
 //     README's PROXY_TOKEN is read by nothing), its administrator token
 //     "admin-secret-key": edit both, and serve the proxy over TLS.
