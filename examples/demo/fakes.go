@@ -55,7 +55,9 @@ func startFakes(o options, base string, logger *slog.Logger) (*fakes, error) {
 	f.wg.Add(1)
 	go f.runBot()
 	for range o.FakeGateways {
-		f.gws = append(f.gws, sipmediagwtest.NewServer(sipmediagwtest.V17,
+		// v1.6, the release Esup-Pod runs, carries chat in UTF-8 (v1.7's
+		// bot posts b'…' with non-ASCII spelled as bytes).
+		f.gws = append(f.gws, sipmediagwtest.NewServer(sipmediagwtest.V16,
 			sipmediagwtest.WithStartDelay(o.FakeStartDelay), sipmediagwtest.WithLogger(logger)))
 	}
 	f.hls = teststream.Handler(f.onAir, time.Now)

@@ -20,7 +20,7 @@ func BenchmarkStartStop(b *testing.B) {
 	for _, v := range sipmediagwtest.Versions {
 		for _, transport := range []string{"loopback", "in-process"} {
 			b.Run(string(v)+"/"+transport, func(b *testing.B) {
-				srv := start(b, v, sipmediagwtest.WithRequestLogSize(64))
+				srv := startClientServer(b, v, sipmediagwtest.WithRequestLogSize(64))
 				var opts []sipmediagw.Option
 				if transport == "in-process" {
 					opts = append(opts, sipmediagw.WithHTTPClient(&http.Client{Transport: handlerTransport{srv}}))

@@ -14,7 +14,7 @@ import (
 // A stream whose session was lost is stopped by its room.
 func TestStopRoom(t *testing.T) {
 	t.Parallel()
-	for _, v := range []sipmediagwtest.Version{sipmediagwtest.V15, sipmediagwtest.V16, sipmediagwtest.V17, sipmediagwtest.V18} {
+	for _, v := range []sipmediagwtest.Version{sipmediagwtest.V15, sipmediagwtest.V16, sipmediagwtest.V17, sipmediagwtest.V18, sipmediagwtest.V18Head} {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
 			srv := sipmediagwtest.NewServer(v)
@@ -22,7 +22,7 @@ func TestStopRoom(t *testing.T) {
 			c := srv.Client()
 			ctx := context.Background()
 			room := "a1b2c3d4e5"
-			if v == sipmediagwtest.V18 {
+			if v.IsProxy() {
 				room = "bot/1234/abcd/a1b2c3d4e5"
 			}
 			s, err := c.Start(ctx, sipmediagw.StartParams{Room: room, Domain: "portal.example.org/bot/1234/abcd", RTMPURL: "rtmp://live.example.org/live/key"})
@@ -33,7 +33,7 @@ func TestStopRoom(t *testing.T) {
 			require.NoError(t, c.StopRoom(ctx, room), "stopping nothing is success")
 		})
 	}
-	launcher := sipmediagwtest.NewServer(sipmediagwtest.V18Launcher)
+	launcher := sipmediagwtest.NewServer(sipmediagwtest.V18HeadLauncher)
 	defer launcher.Close()
 	require.ErrorIs(t, launcher.Client().StopRoom(context.Background(), "abcdef"), sipmediagw.ErrInvalidParam)
 }

@@ -21,7 +21,7 @@ func TestClientCleanupOutlastsASlowStart(t *testing.T) {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
 			mock, clk := withMock()
-			srv := start(t, v, clk, sipmediagwtest.WithStartDelay(10*time.Second))
+			srv := startClientServer(t, v, clk, sipmediagwtest.WithStartDelay(10*time.Second))
 			c := srv.Client(sipmediagw.WithStartTimeout(300*time.Millisecond),
 				sipmediagw.WithCleanupWindow(10*time.Second, 5*time.Millisecond), sipmediagw.WithRetryWait(time.Millisecond, time.Millisecond))
 			ctx := testCtx(t)
@@ -41,7 +41,7 @@ func TestClientCleanupOutlastsASlowStart(t *testing.T) {
 				t.Fatal(err)
 			}
 			lookup := sipmediagwtest.OpStop
-			if v == sipmediagwtest.V18 {
+			if v.IsProxy() {
 				lookup = sipmediagwtest.OpStatus // the proxy is asked which gateway has the room
 			}
 			if err := srv.WaitAnswered(ctx, lookup, 1); err != nil {

@@ -11,11 +11,14 @@ type FaultKind uint8
 
 // The failures Fail can inject.
 const (
-	// LaunchFailure makes a start fail as when the bot did not come up in
-	// time, after the start delay: "The gateway failed to launch" (legacy),
-	// a 404 "Failed to start gateway container" (launcher), a 503 (proxy).
-	// The container is left behind, running (Stream.Failed): a stop finds
-	// it. Only starts take it.
+	// LaunchFailure makes a launch fail, after the start delay. The legacy
+	// launcher and a v1.8 baresip start wait for the bot and fail: "The
+	// gateway failed to launch" (legacy), a 404 "Failed to start gateway
+	// container" (launcher), a 503 (proxy); the container is left behind,
+	// running (Stream.Failed): a stop finds it. A v1.8 streaming or
+	// recording start does not wait: it answers success, the container
+	// created but never up (its launcher status "down"; the proxy says
+	// "working" until its monitor's next pass). Only starts take it.
 	LaunchFailure FaultKind = iota + 1
 	// Busy makes a start find no free slot: "No free resources found"
 	// (legacy), a 404 (launcher), 503 "No available gateways" (proxy),
@@ -169,7 +172,7 @@ func (s *Server) writeUnauthorized(e *exchange) {
 		e.write(http.StatusUnauthorized, "", []byte("authorization error"))
 	case s.version.IsLegacy():
 		e.write(http.StatusUnauthorized, "", pyJSON(object{{"Error", "authorization error"}}))
-	case e.op == OpStart:
+	case e.op == OpStart && s.version.IsHead():
 		e.write(http.StatusUnauthorized, jsonType, pyJSON(object{{"error", "authorization error invalid_token "}}))
 	default:
 		e.write(http.StatusUnauthorized, jsonType, pyJSON(object{{"error", "authorization error"}}))

@@ -11,12 +11,13 @@ import (
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 )
 
-// startRequest returns a start request for any version.
+// startRequest returns a start request for any version; a launcher is
+// asked to start the gw_id room (create it with WithLauncherIDs).
 func startRequest(srv *sipmediagwtest.Server, room string) (method, path, body string) {
 	switch v := srv.Version(); {
 	case v.IsLegacy():
 		return http.MethodGet, startQuery(room), ""
-	case v == sipmediagwtest.V18:
+	case v.IsProxy():
 		return http.MethodPost, "/start", proxyStart(room)
 	default:
 		return http.MethodPost, "/gateway/start", `{"room":"` + room + `","gw_id":"` + room + `","main_app":"streaming"}`
@@ -34,7 +35,7 @@ func TestFaultBusy(t *testing.T) {
 	for _, v := range sipmediagwtest.Versions {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			srv := start(t, v)
+			srv := start(t, v, sipmediagwtest.WithLauncherIDs("room1"))
 			srv.Fail(sipmediagwtest.AllOps, sipmediagwtest.Fault{Kind: sipmediagwtest.Busy, Times: 1})
 			r := startAny(t, srv, "room1")
 			switch {
@@ -42,8 +43,8 @@ func TestFaultBusy(t *testing.T) {
 				if !strings.Contains(string(r.body), `"type": "No free resources found"`) {
 					t.Fatalf("%s", r.body)
 				}
-			case v == sipmediagwtest.V18:
-				r.expect(t, http.StatusServiceUnavailable, `{"status":"error","error":{"code":503,"detail":"No available gateways"},"data":null}`)
+			case v.IsProxy():
+				r.expect(t, http.StatusServiceUnavailable, noGateway)
 			default:
 				r.expect(t, http.StatusNotFound, `{"status":"error","error":{"code":404,"detail":"Failed to start gateway container"},"data":null}`)
 			}
@@ -57,26 +58,56 @@ func TestFaultBusy(t *testing.T) {
 	}
 }
 
+// A launch that fails leaves its container behind. The legacy launcher
+// and a baresip start wait for the bot and report the failure, the
+// container left running; a v1.8 streaming start does not wait: it
+// answers success with the container created but down.
 func TestFaultLaunchFailureLeavesContainer(t *testing.T) {
 	t.Parallel()
 	for _, v := range sipmediagwtest.Versions {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			srv := start(t, v)
+			srv := start(t, v, sipmediagwtest.WithLauncherIDs("room1"))
 			srv.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.LaunchFailure, Times: 1})
 			r := startAny(t, srv, "room1")
-			switch {
-			case v.IsLegacy():
+			if v.IsLegacy() {
 				if !strings.Contains(string(r.body), `"type": "The gateway failed to launch"`) {
 					t.Fatalf("%s", r.body)
 				}
-			case v == sipmediagwtest.V18:
-				r.expect(t, http.StatusServiceUnavailable, `{"status":"error","error":{"code":503,"detail":"Faild to parse Gateway Json response"},"data":null}`)
-			default:
-				r.expect(t, http.StatusNotFound, `{"status":"error","error":{"code":404,"detail":"Failed to start gateway container"},"data":null}`)
+				if run := srv.Running(); len(run) != 1 || !run[0].Failed {
+					t.Fatalf("running %+v", run)
+				}
+				return
 			}
-			run := srv.Running()
-			if len(run) != 1 || !run[0].Failed {
+			// Streaming: success, nothing up.
+			if v.IsProxy() {
+				r.expect(t, http.StatusOK, startedBody("1"))
+				// Working until the monitor sees the container down.
+				if srv.GatewayState("1") != "working" {
+					t.Fatalf("state %q", srv.GatewayState("1"))
+				}
+				srv.Poll()
+				if srv.GatewayState("1") != "started" {
+					t.Fatalf("state %q after the poll", srv.GatewayState("1"))
+				}
+			} else {
+				r.expect(t, http.StatusOK, `{"status":"success","error":null,"data":{"processing_state":"working","gw_id":"room1"}}`)
+				get(t, srv, "/gateway/status?gw_id=room1").expect(t, http.StatusOK, `{"status":"success","error":null,"data":{"gw_state":"down"}}`)
+			}
+			if run := srv.Running(); len(run) != 0 {
+				t.Fatalf("running %+v", run)
+			}
+			// Baresip: checkGwStatus times out, the launcher's 404 (the
+			// proxy's 503), the container left running.
+			srv.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.LaunchFailure, Times: 1})
+			if v.IsProxy() {
+				post(t, srv, "/start", `{"room":"room2","main_app":"baresip","browsing":"bigbluebutton"}`).expect(t, http.StatusServiceUnavailable,
+					`{"status":"error","error":{"code":503,"detail":"Faild to parse Gateway Json response"},"data":null}`)
+			} else {
+				post(t, srv, "/gateway/start", `{"room":"room2","gw_id":"room1","main_app":"baresip"}`).expect(t, http.StatusNotFound,
+					`{"status":"error","error":{"code":404,"detail":"Failed to start gateway container"},"data":null}`)
+			}
+			if run := srv.Running(); len(run) != 1 || !run[0].Failed || run[0].Room != "room2" {
 				t.Fatalf("running %+v", run)
 			}
 		})
@@ -88,7 +119,7 @@ func TestFaultHTML500(t *testing.T) {
 	for _, v := range sipmediagwtest.Versions {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			srv := start(t, v)
+			srv := start(t, v, sipmediagwtest.WithLauncherIDs("room1"))
 			srv.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.HTML500})
 			r := startAny(t, srv, "room1")
 			if r.status != http.StatusInternalServerError {
@@ -114,7 +145,7 @@ func TestFaultUnauthorizedAndStatus(t *testing.T) {
 	for _, v := range sipmediagwtest.Versions {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			srv := start(t, v)
+			srv := start(t, v, sipmediagwtest.WithLauncherIDs("room1"))
 			srv.Fail(sipmediagwtest.AllOps, sipmediagwtest.Fault{Kind: sipmediagwtest.Unauthorized, Times: 1})
 			srv.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.Status, Code: http.StatusBadGateway, Body: "<html>502</html>", Times: 1})
 			srv.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.Status, Body: `{"oops":1}`, Times: 1})
@@ -160,7 +191,7 @@ func TestFaultHangUntilClientGivesUp(t *testing.T) {
 	for _, v := range sipmediagwtest.Versions {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
-			srv := start(t, v)
+			srv := start(t, v, sipmediagwtest.WithLauncherIDs("room1"))
 			srv.Fail(sipmediagwtest.OpStart, sipmediagwtest.Fault{Kind: sipmediagwtest.Hang, Times: 1})
 			m, p, b := startRequest(srv, "room1")
 			ctx, cancel := context.WithCancel(context.Background())

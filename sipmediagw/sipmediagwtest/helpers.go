@@ -68,7 +68,7 @@ func (s *Server) handleOf(key string) string {
 			return c.Handle
 		}
 		return "legacy:" + k
-	case s.version == V18:
+	case s.version.IsProxy():
 		return "v1.8:" + k
 	}
 	return "v1.8-launcher:" + k
@@ -121,7 +121,9 @@ func (s *Server) IsRunning(key string) bool {
 
 // Chat returns the chat messages the server accepted for a stream, in
 // order, as it received them (POST /chat's msg, sendChat's param1), across
-// the stream's restarts. Behind a V18 proxy a gw_id serves one room after
+// the stream's restarts. For the legacy versions it is the text the bot
+// decoded, as it would post it: v1.7's b'…' repr, nothing for a message
+// the bot could not decode. Behind a V18 proxy a gw_id serves one room after
 // another: its history is the gateway's. A v1.8.4 launcher records
 // nothing (its commands do not reach the bot).
 func (s *Server) Chat(key string) []string {
@@ -142,15 +144,15 @@ func (s *Server) ChatPanelVisible(key string) bool {
 }
 
 // Exit makes the stream's container exit on its own, as when the bot
-// crashes or the meeting ends: its slot is freed; the legacy project is
-// removed, a v1.8 project stays, exited. It reports whether a container
-// ran.
+// crashes or the meeting ends: its slot is freed and its project stays,
+// exited, until a stop removes it (or a v1.6+ legacy start prunes it). It
+// reports whether a container ran.
 func (s *Server) Exit(key string) bool {
 	s.lockAt(s.clock.Now())
 	h, c := s.findLocked(key)
 	ok := c != nil && c.running
 	if ok {
-		h.exit(c, s.version.IsLegacy())
+		h.exit(c, false)
 	}
 	s.mu.Unlock()
 	s.events.Broadcast()
@@ -217,4 +219,14 @@ func (s *Server) WaitAnswered(ctx context.Context, op string, n int) error {
 // not (false), or until ctx ends.
 func (s *Server) WaitRunning(ctx context.Context, key string, running bool) error {
 	return s.events.WaitUntil(ctx, func() bool { return s.IsRunning(key) == running })
+}
+
+// SetDockerDown makes the host's Docker daemon unreachable (down true) or
+// back: every docker command then fails as the real CLI does ("Cannot
+// connect to the Docker daemon…"), and each version answers what its
+// code makes of that.
+func (s *Server) SetDockerDown(down bool) {
+	s.mu.Lock()
+	s.dockerDown = down
+	s.mu.Unlock()
 }

@@ -9,8 +9,7 @@ import (
 // per route, GET (and POST for /chat) methods, an authorize decorator, and
 // SIPMediaGW.sh or docker compose run as subprocesses.
 
-// legacyRoute is a web.py URL mapping: its path and the methods its class
-// defines.
+// legacyRoute is a web.py URL mapping: the methods its class defines.
 type legacyRoute struct {
 	allow string // the class's methods, for 405's Allow header
 	get   bool
@@ -31,23 +30,27 @@ func (s *Server) legacyRoutes(path string) (legacyRoute, bool) {
 	return legacyRoute{}, false
 }
 
+// webpyMethodNotAllowed is web.py's nomethod: its message, text/html.
+func webpyMethodNotAllowed(e *exchange, allow string) {
+	e.w.Header().Set("Allow", allow)
+	e.write(http.StatusMethodNotAllowed, "text/html", []byte("method not allowed"))
+}
+
 func (s *Server) serveLegacy(e *exchange) {
 	m := e.r.Method
 	if strings.ToUpper(m) != m {
 		// web.py allows upper-case methods only, before routing.
-		e.w.Header().Set("Allow", "GET, HEAD, POST, PUT, DELETE")
-		e.write(http.StatusMethodNotAllowed, "text/html", []byte("None"))
+		webpyMethodNotAllowed(e, "GET, HEAD, POST, PUT, DELETE")
 		return
 	}
 	rt, ok := s.legacyRoutes(e.r.URL.Path)
 	if !ok {
-		e.write(http.StatusNotFound, "text/html", []byte("not found"))
+		e.write(http.StatusNotFound, "text/html; charset=utf-8", []byte("not found"))
 		return
 	}
 	isGet := m == http.MethodGet || m == http.MethodHead // HEAD runs GET
 	if !(isGet && rt.get) && !(m == http.MethodPost && rt.post) {
-		e.w.Header().Set("Allow", rt.allow)
-		e.write(http.StatusMethodNotAllowed, "text/html", []byte("None"))
+		webpyMethodNotAllowed(e, rt.allow)
 		return
 	}
 	q := parseQuery(e.r.URL.RawQuery)
@@ -146,36 +149,37 @@ func (s *Server) legacyStart(e *exchange, q params) {
 		s.legacyError(e, http.StatusBadRequest, msgNoRoom)
 		return
 	}
-	if q.has("from") {
-		// SIPMediaGW.sh no longer knows -f: it prints its usage error on
-		// stderr, nothing on stdout, and json.loads("") raises.
+	opts, ok := s.scriptOptions(q)
+	if !ok {
+		// SIPMediaGW.sh refuses its command line: "Error in command line
+		// parsing" on stderr, nothing on stdout, and json.loads("")
+		// raises.
 		s.writeDebugPage(e, "JSONDecodeError", "Expecting value: line 1 column 1 (char 0)", jsonType)
 		return
 	}
-	domain, _ := q.last("domain")
-	rtmp, _ := q.last("rtmpDst")
-	st := Stream{Handle: "legacy:" + room, Room: room, Domain: domain, RTMPURL: rtmp}
-	outcome, _ := s.launch(e, s.host, st, func(slot int) string {
-		if room == "" {
-			return containerName(slot) // ${room:-"gw"$id}
-		}
-		return room
-	})
+	st := Stream{Handle: "legacy:" + room, Room: room, Domain: opts['w'], RTMPURL: opts['u']}
 	var script string
-	switch outcome {
+	switch outcome := s.legacyLaunch(e, st, opts['r']); outcome {
 	case launchAborted:
 		panic(http.ErrAbortHandler)
 	case launchBusy:
-		script = "{'res':'error','type':'No free resources found'}"
+		script = "{'res':'error','type':'No free resources found'}\n"
 	case launchFailed:
-		script = "{'res':'error','type':'The gateway failed to launch'}"
+		script = "{'res':'error','type':'The gateway failed to launch'}\n"
+	case launchNoApp:
+		// MAIN_APP=$(docker exec gw0 …) found no gw0: the script echoes
+		// nothing.
 	default:
-		script = "{'res':'ok', 'app': 'streaming', 'uri': '" + rtmp + "'}"
+		uri := opts['u']
+		if s.version == V15 {
+			uri = "" // '$RTMP_DST_URI', a variable nothing sets
+		}
+		script = "{'res':'ok', 'app': 'streaming', 'uri': '" + uri + "'}\n"
 	}
 	// The launcher turns the script's quotes into JSON's and parses: a
 	// quote or a stray backslash in rtmpDst breaks it, after the container
 	// came up.
-	out := strings.ReplaceAll(script, "'", `"`) + "\n"
+	out := strings.ReplaceAll(script, "'", `"`)
 	v, err := decodeJSON([]byte(out))
 	if err != nil {
 		s.writeDebugPage(e, "JSONDecodeError", pyDecodeError([]byte(out), err), jsonType)
@@ -183,6 +187,68 @@ func (s *Server) legacyStart(e *exchange, q params) {
 	}
 	res, _ := v.(object)
 	legacyJSON(e, http.StatusOK, s.legacyWrap(res))
+}
+
+// scriptOptions returns the options SIPMediaGW.sh reads from the command
+// line the launcher gives it, by their letter, or false when it refuses
+// them. v1.5 and v1.6 pass "-r<room>" and the like to getopts, so an
+// empty value takes the next argument as its own, and "loop" (passed as
+// "-l%s") and "from" (-f) are errors; v1.7 passes "-r", room pairs to a
+// loop that knows no -f.
+func (s *Server) scriptOptions(q params) (map[byte]string, bool) {
+	type param struct {
+		name string
+		flag byte
+	}
+	params := []param{{"room", 'r'}, {"from", 'f'}, {"prefix", 'p'}, {"domain", 'w'}, {"rtmpDst", 'u'}, {"dial", 'd'}}
+	opts := map[byte]string{}
+	if s.version == V17 {
+		params = append(params, param{"apiKey", 'a'}, param{"userMail", 'm'})
+		for _, p := range params {
+			if v, ok := q.last(p.name); ok {
+				if p.flag == 'f' {
+					return nil, false
+				}
+				opts[p.flag] = v
+			}
+		}
+		return opts, true
+	}
+	var argv []string
+	for _, p := range params {
+		if v, ok := q.last(p.name); ok {
+			argv = append(argv, "-"+string(p.flag)+v)
+		}
+	}
+	if q.has("loop") {
+		argv = append(argv, "-l%s")
+	}
+	for i := 0; i < len(argv); i++ {
+		a := argv[i]
+		if len(a) < 2 || a[0] != '-' || a == "--" {
+			break
+		}
+		for j := 1; j < len(a); j++ {
+			switch c := a[j]; {
+			case c == 'l':
+				continue
+			case strings.IndexByte("dgprtuw", c) >= 0:
+				switch {
+				case j+1 < len(a):
+					opts[c] = a[j+1:]
+				case i+1 < len(argv):
+					i++
+					opts[c] = argv[i]
+				default:
+					return nil, false
+				}
+				j = len(a)
+			default:
+				return nil, false
+			}
+		}
+	}
+	return opts, true
 }
 
 func (s *Server) legacyStop(e *exchange, q params) {
@@ -195,24 +261,37 @@ func (s *Server) legacyStop(e *exchange, q params) {
 		s.legacyStop17(e, q, room)
 		return
 	}
-	// v1.5 and v1.6: docker compose -p<room> down, whatever runs.
+	// v1.5 and v1.6: "docker compose -p<room> down", whatever runs; the
+	// answer is its stderr.
 	var res string
-	switch lines, found := s.halt(e.now, s.host, room, true, false); {
+	switch lines, found, down := s.composeDown(e, room); {
+	case down:
+		res = msgDaemonDown
 	case !validProject(room):
 		res = `invalid project name "` + room + `": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`
-	case !found:
-		res = `Warning: No resource found to remove for project "` + room + `".`
-	default:
+	case found:
 		res = strings.Join(lines, " => ")
+	case s.version == V15:
+		// compose 2.27 prints this warning plainly; from 2.29.3 it is a
+		// logrus warning, which the launcher leaves out.
+		res = `Warning: No resource found to remove for project "` + room + `".`
 	}
 	legacyJSON(e, http.StatusOK, s.legacyWrap(object{{"res", res}}))
 }
 
-// legacyStop17 lists the running projects, refuses a room that is not
-// among them, and runs "compose stop gw" ("down" with a non-empty force).
+// legacyStop17 looks the room up among the running projects ("docker
+// compose ls -q", which lists nothing when the daemon is down), and runs
+// "compose stop gw", or "down" with a non-empty force.
 func (s *Server) legacyStop17(e *exchange, q params, room string) {
 	force, _ := q.last("force")
-	lines, found := s.halt(e.now, s.host, sanitizeProject(room), force != "", true)
+	s.mu.Lock()
+	down := s.dockerDown
+	s.mu.Unlock()
+	var lines []string
+	found := false
+	if !down {
+		lines, found = s.halt(e.now, s.host, room, force != "", true)
+	}
 	if !found {
 		legacyJSON(e, http.StatusBadRequest, object{{"Error", "no running container for room=" + room}})
 		return
@@ -220,11 +299,11 @@ func (s *Server) legacyStop17(e *exchange, q params, room string) {
 	legacyJSON(e, http.StatusOK, s.legacyWrap(object{{"res", strings.Join(lines, " => ")}}))
 }
 
-// legacyProgress is v1.7's /progress. For a running streaming container it
-// answers only {"status": "success"}: the launcher adds
-// recording_duration for the recording app only, and compares
-// "echo $WITH_TRANSCRIPT" with 'true' without stripping the newline, so
-// transcript_progress never appears.
+// legacyProgress is v1.7's /progress: "docker compose -p <room> ps" lists
+// the project's running containers (none when the daemon is down, as
+// json.loads of nothing falls back to no lines). For a running streaming
+// bot recording_duration is left out (its probe prints nothing) and
+// transcript_progress is "0%" (no mp4 in /var/recording).
 func (s *Server) legacyProgress(e *exchange, q params) {
 	room, ok := q.last("room")
 	if !ok || room == "0" {
@@ -232,91 +311,11 @@ func (s *Server) legacyProgress(e *exchange, q params) {
 		return
 	}
 	s.lockAt(e.now)
-	c := s.host.running(sanitizeProject(room))
+	up := !s.dockerDown && s.host.running(room) != nil
 	s.mu.Unlock()
-	resp := object{{"status", "success"}}
-	if c == nil {
-		resp = append(resp, member{"gw_state", "down"})
-	}
-	legacyJSON(e, http.StatusOK, resp)
-}
-
-func (s *Server) legacyToggle(e *exchange, q params) {
-	room, ok := q.last("room")
-	if !ok {
-		s.legacyError(e, http.StatusBadRequest, msgNoRoom)
+	if !up {
+		legacyJSON(e, http.StatusOK, object{{"status", "success"}, {"gw_state", "down"}})
 		return
 	}
-	if !q.has("toggle") {
-		// Any value toggles, "False" included: only the name counts.
-		s.legacyError(e, http.StatusBadRequest, "toggle parameter is expected")
-		return
-	}
-	legacyJSON(e, http.StatusOK, s.forwardCommand(e, room, func(c *container) {
-		c.panelHidden = !c.panelHidden
-	}))
-}
-
-func (s *Server) legacyChat(e *exchange) {
-	v, err := decodeJSON(e.body)
-	if err != nil {
-		s.writeDebugPage(e, "JSONDecodeError", pyDecodeError(e.body, err), "")
-		return
-	}
-	data, isObj := v.(object)
-	switch v.(type) {
-	case object, string, []any:
-		// 'room' in data: a string or a list without it has no room.
-	default:
-		s.writeDebugPage(e, "TypeError", "argument of type '"+pyTypeName(v)+"' is not iterable", jsonType)
-		return
-	}
-	roomV, ok := data.get("room")
-	if !isObj {
-		ok = false
-	}
-	if !ok {
-		s.legacyError(e, http.StatusBadRequest, msgNoRoom)
-		return
-	}
-	msgV, ok := data.get("msg")
-	if !ok {
-		s.legacyError(e, http.StatusBadRequest, "message missing or not readable")
-		return
-	}
-	msg, isStr := msgV.(string)
-	if !isStr {
-		if s.version != V15 {
-			s.writeDebugPage(e, "AttributeError", "object has no attribute 'encode'", jsonType)
-			return
-		}
-		msg = string(compactJSON(msgV))
-	}
-	room, _ := roomV.(string)
-	if s.version == V15 && strings.Contains(msg, "'") {
-		// v1.5 puts the message inside echo '…' unescaped: the shell
-		// stops at the quote.
-		legacyJSON(e, http.StatusOK, object{{"res", "/bin/sh: 1: Syntax error: Unterminated quoted string"}})
-		return
-	}
-	legacyJSON(e, http.StatusOK, s.forwardCommand(e, room, func(c *container) {
-		s.chats[c.Handle] = append(s.chats[c.Handle], msg)
-	}))
-}
-
-// forwardCommand plays "docker compose run … netcat <room> 4444": the
-// room's container gets the command (apply runs under the lock) and the
-// answer is {"res": "ok"}, or netcat's error when no container answers to
-// that name.
-func (s *Server) forwardCommand(e *exchange, room string, apply func(*container)) object {
-	s.lockAt(e.now)
-	c := s.host.running(room)
-	if c != nil {
-		apply(c)
-	}
-	s.mu.Unlock()
-	if c == nil {
-		return object{{"res", `nc: getaddrinfo for host "` + room + `" port 4444: Name or service not known`}}
-	}
-	return object{{"res", "ok"}}
+	legacyJSON(e, http.StatusOK, object{{"status", "success"}, {"transcript_progress", "0%"}})
 }

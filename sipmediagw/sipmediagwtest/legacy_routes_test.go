@@ -16,22 +16,22 @@ func TestLegacyRoutes(t *testing.T) {
 			for _, path := range []string{"/", "/start/", "/sipmediagw", "/status", "/gateway/start"} {
 				r := get(t, srv, path)
 				r.expect(t, http.StatusNotFound, "not found")
-				if r.contentType() != "text/html" {
+				if r.contentType() != "text/html; charset=utf-8" {
 					t.Errorf("%s: Content-Type %q", path, r.contentType())
 				}
 			}
 			if v != sipmediagwtest.V17 {
 				get(t, srv, "/progress?room=r1").expect(t, http.StatusNotFound, "not found")
 			}
-			// Known routes, unknown methods: 405 with the class's methods
-			// and web.py's body for a None message.
+			// Known routes, unknown methods: web.py's 405 with the class's
+			// methods.
 			r := post(t, srv, "/start", `{"room": "r1"}`)
-			r.expect(t, http.StatusMethodNotAllowed, "None")
-			if r.header.Get("Allow") != "GET" {
-				t.Errorf("Allow %q", r.header.Get("Allow"))
+			r.expect(t, http.StatusMethodNotAllowed, "method not allowed")
+			if r.header.Get("Allow") != "GET" || r.contentType() != "text/html" {
+				t.Errorf("Allow %q, Content-Type %q", r.header.Get("Allow"), r.contentType())
 			}
 			r = do(t, srv, http.MethodDelete, "/chat", bearer(srv), "")
-			r.expect(t, http.StatusMethodNotAllowed, "None")
+			r.expect(t, http.StatusMethodNotAllowed, "method not allowed")
 			if r.header.Get("Allow") != "GET, POST" {
 				t.Errorf("Allow %q", r.header.Get("Allow"))
 			}
@@ -56,10 +56,11 @@ func TestLegacy17Progress(t *testing.T) {
 	srv := start(t, sipmediagwtest.V17)
 	get(t, srv, "/progress?room=room1").expect(t, http.StatusOK, `{"status": "success", "gw_state": "down"}`)
 	get(t, srv, startQuery("room1"))
-	// Running: no gw_state; transcript_progress never shows (the
-	// launcher compares "true\n" with "true").
-	get(t, srv, "/progress?room=room1").expect(t, http.StatusOK, `{"status": "success"}`)
-	get(t, srv, "/progress?room=ROOM1").expect(t, http.StatusOK, `{"status": "success"}`)
+	// Running: no recording_duration (not a recording bot), and no mp4
+	// in /var/recording makes "0%".
+	get(t, srv, "/progress?room=room1").expect(t, http.StatusOK, `{"status": "success", "transcript_progress": "0%"}`)
+	// "docker compose -p ROOM1 ps" looks for that very project.
+	get(t, srv, "/progress?room=ROOM1").expect(t, http.StatusOK, `{"status": "success", "gw_state": "down"}`)
 	get(t, srv, "/progress").expect(t, http.StatusBadRequest, `{"Error": "a room name must be specified"}`)
 	get(t, srv, "/stop?room=room1")
 	get(t, srv, "/progress?room=room1").expect(t, http.StatusOK, `{"status": "success", "gw_state": "down"}`)

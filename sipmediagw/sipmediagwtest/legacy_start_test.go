@@ -24,8 +24,12 @@ func TestLegacyStartStarted(t *testing.T) {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
 			srv := start(t, v)
+			uri := rtmpURL
+			if v == sipmediagwtest.V15 {
+				uri = "" // v1.5's script echoes a variable nothing sets
+			}
 			r := get(t, srv, startQuery("a1b2c3d4e5"))
-			r.expect(t, http.StatusOK, wrap16(v, `{"res": "ok", "app": "streaming", "uri": "`+rtmpURL+`"}`))
+			r.expect(t, http.StatusOK, wrap16(v, `{"res": "ok", "app": "streaming", "uri": "`+uri+`"}`))
 			if ct := r.contentType(); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
 			}
@@ -105,21 +109,31 @@ func TestLegacyStartSlots(t *testing.T) {
 
 func TestLegacyStartRunningRoomRecreates(t *testing.T) {
 	t.Parallel()
-	mock, clk := withMock()
-	srv := start(t, sipmediagwtest.V17, sipmediagwtest.WithSlots(2), clk)
-	get(t, srv, "/start?room=room1&rtmpDst=rtmp%3A%2F%2Fa%2Fold")
-	first, _ := srv.Stream("room1")
-	mock.Add(time.Minute)
-	// compose up --force-recreate on the second slot, then the first frees.
-	get(t, srv, "/start?room=room1&rtmpDst=rtmp%3A%2F%2Fa%2Fnew").expect(t, http.StatusOK,
-		`{"status": "success", "details": {"res": "ok", "app": "streaming", "uri": "rtmp://a/new"}}`)
-	run := srv.Running()
-	if len(run) != 1 || run[0].RTMPURL != "rtmp://a/new" || run[0].Container != "gw1" || !run[0].Started.After(first.Started) {
-		t.Fatalf("running %+v", run)
-	}
-	get(t, srv, startQuery("room2"))
-	if !srv.IsRunning("room2") {
-		t.Fatal("the old slot was not freed")
+	for _, v := range sipmediagwtest.LegacyVersions {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			mock, clk := withMock()
+			srv := start(t, v, sipmediagwtest.WithSlots(2), clk)
+			get(t, srv, "/start?room=room1&rtmpDst=rtmp%3A%2F%2Fa%2Fold")
+			first, _ := srv.Stream("room1")
+			mock.Add(time.Minute)
+			// compose up --force-recreate on the second slot removes gw0,
+			// then the script asks gw0 for its app, gets nothing, prints
+			// nothing, and json.loads("") raises.
+			r := get(t, srv, "/start?room=room1&rtmpDst=rtmp%3A%2F%2Fa%2Fnew")
+			if r.status != http.StatusInternalServerError || r.contentType() != "application/json | text/html" ||
+				!strings.Contains(string(r.body), "json.decoder.JSONDecodeError&#39;&gt; at /start") {
+				t.Fatalf("HTTP %d %q %.300s", r.status, r.contentType(), r.body)
+			}
+			run := srv.Running()
+			if len(run) != 1 || run[0].RTMPURL != "rtmp://a/new" || run[0].Container != "gw1" || !run[0].Started.After(first.Started) {
+				t.Fatalf("running %+v", run)
+			}
+			// The first slot is free again: gw0 comes up and answers.
+			if m := string(get(t, srv, startQuery("room2")).body); !strings.Contains(m, `"res": "ok"`) {
+				t.Fatalf("room2: %s", m)
+			}
+		})
 	}
 }
 
@@ -158,7 +172,7 @@ func TestLegacyStartInvalidRoomFailsAfterDelay(t *testing.T) {
 
 func TestLegacyStartQuoteInRTMPGivesDebugPageAndRuns(t *testing.T) {
 	t.Parallel()
-	for _, v := range sipmediagwtest.LegacyVersions {
+	for _, v := range []sipmediagwtest.Version{sipmediagwtest.V16, sipmediagwtest.V17} {
 		t.Run(string(v), func(t *testing.T) {
 			t.Parallel()
 			srv := start(t, v)
@@ -174,7 +188,8 @@ func TestLegacyStartQuoteInRTMPGivesDebugPageAndRuns(t *testing.T) {
 					t.Errorf("Content-Type %q", ct)
 				}
 				page := string(r.body)
-				for _, want := range []string{"JSONDecodeError at /start", srv.Token, "HTTP_AUTHORIZATION", "QUERY_STRING", room, "web.config.debug"} {
+				for _, want := range []string{"&lt;class &#39;json.decoder.JSONDecodeError&#39;&gt; at /start", "allowedToken", srv.Token,
+					"HTTP_AUTHORIZATION", "QUERY_STRING", room, "web.config.debug"} {
 					if !strings.Contains(page, want) {
 						t.Errorf("debug page lacks %q", want)
 					}
@@ -186,6 +201,12 @@ func TestLegacyStartQuoteInRTMPGivesDebugPageAndRuns(t *testing.T) {
 				get(t, srv, "/stop?room="+room+"&force=1")
 			}
 		})
+	}
+	// v1.5's script never echoes rtmpDst: nothing to choke on.
+	srv := start(t, sipmediagwtest.V15)
+	get(t, srv, "/start?room=quoted&rtmpDst=rtmp%3A%2F%2Fx%2Fa%27b").expect(t, http.StatusOK, `{"res": "ok", "app": "streaming", "uri": ""}`)
+	if st, _ := srv.Stream("quoted"); st.RTMPURL != "rtmp://x/a'b" {
+		t.Fatalf("RTMP URL %q", st.RTMPURL)
 	}
 }
 
@@ -218,11 +239,10 @@ func TestLegacyStartEscapesLikePython(t *testing.T) {
 	}
 }
 
-func TestLegacyStartEmptyRoomUsesSlotProject(t *testing.T) {
+func TestLegacyStartEmptyRoom(t *testing.T) {
 	t.Parallel()
-	srv := start(t, sipmediagwtest.V16)
-	// room= is present, so not refused; the script then names the
-	// project gw<slot>.
+	// v1.7 passes "-r", "": the script names the project gw<slot>.
+	srv := start(t, sipmediagwtest.V17)
 	get(t, srv, "/start?room=&rtmpDst=rtmp%3A%2F%2Fh%2Fk").expect(t, http.StatusOK,
 		`{"status": "success", "details": {"res": "ok", "app": "streaming", "uri": "rtmp://h/k"}}`)
 	st, ok := srv.Stream("gw0")
@@ -232,6 +252,63 @@ func TestLegacyStartEmptyRoomUsesSlotProject(t *testing.T) {
 	get(t, srv, "/stop?room=gw0")
 	if srv.IsRunning("gw0") {
 		t.Fatal("still running")
+	}
+	// v1.5 and v1.6 pass "-r": getopts takes the next argument for the
+	// room, "-urtmp://h/k", no project name; alone, "-r" lacks its value.
+	for _, v := range []sipmediagwtest.Version{sipmediagwtest.V15, sipmediagwtest.V16} {
+		srv := start(t, v)
+		get(t, srv, "/start?room=&rtmpDst=rtmp%3A%2F%2Fh%2Fk").expect(t, http.StatusOK,
+			wrap16(v, `{"res": "error", "type": "The gateway failed to launch"}`))
+		if r := get(t, srv, "/start?room="); r.status != http.StatusInternalServerError {
+			t.Fatalf("%s: HTTP %d %s", v, r.status, r.body)
+		}
+		if len(srv.Running()) != 0 {
+			t.Fatalf("%s: running %+v", v, srv.Running())
+		}
+	}
+}
+
+func TestLegacyStartLoopParam(t *testing.T) {
+	t.Parallel()
+	// v1.5 and v1.6 pass loop as the literal "-l%s", which getopts refuses.
+	for _, v := range []sipmediagwtest.Version{sipmediagwtest.V15, sipmediagwtest.V16} {
+		srv := start(t, v)
+		if r := get(t, srv, "/start?room=room1&loop=1"); r.status != http.StatusInternalServerError {
+			t.Fatalf("%s: HTTP %d %s", v, r.status, r.body)
+		}
+		if len(srv.Running()) != 0 {
+			t.Fatalf("%s: the script ran", v)
+		}
+	}
+	srv := start(t, sipmediagwtest.V17)
+	if r := get(t, srv, "/start?room=room1&loop=1"); r.status != http.StatusOK || !srv.IsRunning("room1") {
+		t.Fatalf("HTTP %d %s", r.status, r.body)
+	}
+}
+
+func TestLegacyStartAfterExit(t *testing.T) {
+	t.Parallel()
+	for _, v := range sipmediagwtest.LegacyVersions {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			srv := start(t, v)
+			get(t, srv, startQuery("room1"))
+			if !srv.Exit("room1") {
+				t.Fatal("nothing exited")
+			}
+			r := get(t, srv, startQuery("room2"))
+			if v == sipmediagwtest.V15 {
+				// room1's exited container keeps the name gw0: compose
+				// cannot create room2's until a stop removes it.
+				r.expect(t, http.StatusOK, `{"res": "error", "type": "The gateway failed to launch"}`)
+				get(t, srv, "/stop?room=room1").expect(t, http.StatusOK, `{"res": "`+downOutput+`"}`)
+				r = get(t, srv, startQuery("room2"))
+			}
+			// v1.6 on: the script prunes exited containers first.
+			if !strings.Contains(string(r.body), `"res": "ok"`) || !srv.IsRunning("room2") {
+				t.Fatalf("HTTP %d %s", r.status, r.body)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package sipmediagwtest
 
 import (
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -43,11 +44,13 @@ type config struct {
 	freeDelay      time.Duration
 	logger         *slog.Logger
 	requestLogSize int
+	unregistered   bool
+	ids            []string
 }
 
 // WithToken sets the bearer token (a random 24-character one by default;
 // read it from Server.Token). WithToken(InstallToken) reproduces a default
-// install. An empty token keeps the random one. V18Launcher and V184 ignore
+// install. An empty token keeps the random one. The launchers ignore
 // it: a launcher has no authentication.
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
@@ -56,12 +59,13 @@ func WithToken(token string) Option { return func(c *config) { c.token = token }
 // clock.NewMock() and advance it; WaitPending tells when to.
 func WithClock(clk clock.Clock) Option { return func(c *config) { c.clock = clk } }
 
-// WithSlots sets how many containers a legacy server or a v1.8 launcher
-// runs at once (DefaultSlots by default): a start finding none free answers
-// "No free resources found". Behind a V18 proxy every gateway has one slot.
+// WithSlots sets how many containers a legacy server runs at once
+// (DefaultSlots by default): a start finding none free answers "No free
+// resources found". A v1.8 launcher runs one container per gw_id.
 func WithSlots(n int) Option { return func(c *config) { c.slots = n } }
 
-// WithGateways sets how many launchers stand behind a V18 proxy
+// WithGateways sets how many launchers stand behind a V18 or V18Head
+// proxy, or how many gw_ids a launcher called directly has created
 // (DefaultGateways by default). Their gw_ids are "1", "2", … and the proxy
 // allocates them in that order.
 func WithGateways(n int) Option { return func(c *config) { c.gateways = n } }
@@ -92,3 +96,28 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // WithRequestLogSize sets how many of the latest requests Requests returns
 // (DefaultRequestLogSize by default).
 func WithRequestLogSize(n int) Option { return func(c *config) { c.requestLogSize = n } }
+
+// WithUnregistered starts a V18 or V18Head proxy with its launchers up
+// but not registered: POST /register adds them to the pool, as launchers
+// do when they boot.
+func WithUnregistered() Option { return func(c *config) { c.unregistered = true } }
+
+// WithLauncherIDs sets the gw_ids created in advance on a v1.8 launcher
+// called directly (V18Launcher, V18HeadLauncher): only those start. By
+// default they are "1" to "n", n as WithGateways gives. Ignored by the
+// other versions.
+func WithLauncherIDs(ids ...string) Option {
+	return func(c *config) { c.ids = append([]string(nil), ids...) }
+}
+
+// launcherIDs returns the gw_ids of a lone launcher.
+func (c *config) launcherIDs(n int) []string {
+	if len(c.ids) > 0 {
+		return c.ids
+	}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	return ids
+}

@@ -2,8 +2,11 @@ package sipmediagwtest
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
 // The v1.8 proxy is deploy/proxyAPI/proxy.py, a FastAPI application that
@@ -12,24 +15,46 @@ import (
 // "working", forwards to its launcher, and relays the launcher's JSON
 // through json.dumps. A background monitor asks every launcher its status
 // every 30 s: "up" makes a gateway "working", "down" makes it "started"
-// again. Only the routes clients call are reproduced (not pairing,
-// register or admin).
+// again. Launchers join with POST /register. The released v1.8.4 checks
+// the token on every route; HEAD leaves /status and /command open.
+
+// proxyRoute is a route of proxy.py: the methods it answers and whether
+// it checks the token.
+type proxyRoute struct {
+	methods []string
+	auth    bool
+}
+
+func (s *Server) proxyRoutes(path string) (proxyRoute, bool) {
+	head := s.version.IsHead()
+	post := []string{http.MethodPost}
+	get := []string{http.MethodGet}
+	switch path {
+	case "/start", "/stop", "/register", "/unregister":
+		return proxyRoute{methods: post, auth: true}, true
+	case "/status", "/progress":
+		return proxyRoute{methods: get, auth: !head}, true
+	case "/command":
+		if head {
+			return proxyRoute{methods: post}, true
+		}
+		return proxyRoute{methods: []string{http.MethodGet, http.MethodPost}, auth: true}, true
+	case "/ivrConfig":
+		return proxyRoute{methods: get}, head
+	case "/admin/statuses":
+		return proxyRoute{methods: get}, true
+	}
+	return proxyRoute{}, false
+}
 
 func (s *Server) serveProxy(e *exchange) {
-	m := e.r.Method
-	switch e.r.URL.Path {
-	case "/start", "/stop", "/command":
-		if m != http.MethodPost {
-			writeMethodNotAllowed(e, "POST")
-			return
-		}
-	case "/status", "/progress":
-		if m != http.MethodGet && m != http.MethodHead {
-			writeMethodNotAllowed(e, "GET, HEAD")
-			return
-		}
-	default:
+	rt, ok := s.proxyRoutes(e.r.URL.Path)
+	if !ok {
 		writeNotFound(e)
+		return
+	}
+	if !slices.Contains(rt.methods, e.r.Method) {
+		writeMethodNotAllowed(e, strings.Join(rt.methods, ", "))
 		return
 	}
 	switch e.r.URL.Path {
@@ -49,19 +74,33 @@ func (s *Server) serveProxy(e *exchange) {
 	case "/command":
 		e.op = commandOp(e.body)
 	}
-	s.count(e.op)
-	if s.applyFault(e) {
+	if e.op != "" {
+		s.count(e.op)
+		if s.applyFault(e) {
+			return
+		}
+	}
+	if rt.auth && !s.proxyAuthorized(e.r) {
+		s.writeUnauthorized(e)
 		return
 	}
-	switch e.op {
-	case OpStart:
+	switch e.r.URL.Path {
+	case "/start":
 		s.proxyStart(e)
-	case OpStop, OpProbe:
+	case "/stop":
 		s.proxyStop(e)
-	case OpStatus:
+	case "/status", "/progress":
 		s.proxyStatus(e)
-	default:
+	case "/command":
 		s.proxyCommand(e)
+	case "/register":
+		s.proxyRegister(e)
+	case "/unregister":
+		s.proxyUnregister(e)
+	case "/ivrConfig":
+		s.proxyIvrConfig(e)
+	case "/admin/statuses":
+		s.proxyAdminStatuses(e)
 	}
 }
 
@@ -96,15 +135,15 @@ func requestObject(e *exchange) (object, bool) {
 }
 
 func (s *Server) proxyStart(e *exchange) {
-	if !s.proxyAuthorized(e.r) {
-		s.writeUnauthorized(e)
-		return
-	}
 	obj, ok := requestObject(e)
 	if !ok {
 		return
 	}
-	for _, name := range []string{"browsing", "room", "main_app"} {
+	required := []string{"room", "main_app"}
+	if s.version.IsHead() {
+		required = []string{"browsing", "room", "main_app"}
+	}
+	for _, name := range required {
 		if v, _ := obj.get(name); !truthy(v) {
 			writeFast(e, fastError(http.StatusBadRequest, "Missing '"+name+"' parameter"))
 			return
@@ -127,6 +166,10 @@ func (s *Server) proxyStart(e *exchange) {
 		writeFast(e, fastError(http.StatusServiceUnavailable, "No available gateways"))
 		return
 	}
+	if gw.host == nil {
+		writeServerError(e) // httpx cannot connect: unhandled
+		return
+	}
 	fwd := append(object(nil), obj...).set("gw_id", gw.id)
 	a := s.launcherStart(e, gw.host, compactJSON(fwd), "v1.8:")
 	resp, _ := a.body.(object)
@@ -137,16 +180,14 @@ func (s *Server) proxyStart(e *exchange) {
 	s.lockAt(s.clock.Now())
 	gw.state = gwWorking
 	gw.room = pyStr(roomV)
-	gw.browsing = pyStr(browsingV)
+	if s.version.IsHead() {
+		gw.browsing = pyStr(browsingV)
+	}
 	s.mu.Unlock()
 	proxyJSON(e, a.status, resp)
 }
 
 func (s *Server) proxyStop(e *exchange) {
-	if !s.proxyAuthorized(e.r) {
-		s.writeUnauthorized(e)
-		return
-	}
 	obj, ok := requestObject(e)
 	if !ok {
 		return
@@ -162,6 +203,10 @@ func (s *Server) proxyStop(e *exchange) {
 		writeFast(e, fastError(http.StatusNotFound, "No mapping found for gateway '"+id+"'"))
 		return
 	}
+	if gw.host == nil {
+		writeServerError(e)
+		return
+	}
 	a := s.launcherStop(e, gw.host, e.body)
 	resp, _ := a.body.(object)
 	data, hasData := resp.get("data")
@@ -169,12 +214,17 @@ func (s *Server) proxyStop(e *exchange) {
 		data = object{}
 	}
 	switch d, isObj := data.(object); {
-	case !isObj:
-		// None.get(...) raises: the proxy wraps the launcher's answer.
+	case !isObj && s.version.IsHead():
+		// None.get(...) raises: HEAD wraps the launcher's answer.
 		resp = object{{"status", "error"}, {"error", "Failed to parse gateway response"}, {"data", a.body}}
+	case !isObj:
+		resp = resp.set("status", "error")
 	case strings.Contains(d.str("processing_state"), "stopping") || strings.Contains(d.str("processing_state"), "stopped"):
 		s.lockAt(s.clock.Now())
-		gw.room, gw.browsing, gw.peerURI, gw.peerName, gw.callStarted = "", "", "", "", ""
+		gw.room, gw.browsing = "None", "None"
+		if s.version.IsHead() {
+			gw.room, gw.browsing = "", ""
+		}
 		gw.state = gwStopped
 		s.mu.Unlock()
 		resp = resp.set("status", "success")
@@ -185,8 +235,9 @@ func (s *Server) proxyStop(e *exchange) {
 }
 
 // proxyStatus is GET /status (and /progress): the gateway's Redis entry,
-// found by gw_id or by room. Its authorization check is commented out in
-// proxy.py: anyone may ask.
+// found by gw_id or by room. v1.8.4 shows the stored room as is (the
+// string "None" once stopped); HEAD adds browsing and shows null for an
+// empty or "None" room.
 func (s *Server) proxyStatus(e *exchange) {
 	q := parseQuery(e.r.URL.RawQuery)
 	id, _ := q.last("gw_id")
@@ -220,18 +271,12 @@ func (s *Server) proxyStatus(e *exchange) {
 		writeFast(e, fastError(http.StatusNotFound, "Gateway '"+id+"' not found"))
 		return
 	}
-	proxyJSON(e, http.StatusOK, object{{"status", "success"}, {"data", object{
-		{"gw_id", gw.id},
-		{"gw_type", cleanPart(gw.gwType)},
-		{"gw_state", gw.state},
-		{"room", cleanPart(gw.room)},
-		{"browsing", cleanPart(gw.browsing)},
-		{"peer_uri", cleanPart(gw.peerURI)},
-		{"peer_name", cleanPart(gw.peerName)},
-		{"call_started", cleanPart(gw.callStarted)},
-		{"media_duration", gw.mediaDuration},
-		{"transcript_progress", gw.transcript},
-	}}})
+	data := object{{"gw_id", gw.id}, {"gw_state", gw.state}, {"room", gw.room}}
+	if s.version.IsHead() {
+		data = object{{"gw_id", gw.id}, {"gw_state", gw.state}, {"room", cleanPart(gw.room)}, {"browsing", cleanPart(gw.browsing)}}
+	}
+	data = append(data, member{"media_duration", gw.mediaDuration}, member{"transcript_progress", gw.transcript})
+	proxyJSON(e, http.StatusOK, object{{"status", "success"}, {"data", data}})
 }
 
 // cleanPart reads "" and "None" as null.
@@ -243,14 +288,20 @@ func cleanPart(v string) any {
 }
 
 // proxyCommand relays POST /command to the gateway's launcher, for a
-// gateway in state "working" only. No authorization is checked.
+// gateway in state "working" only. v1.8.4 forwards to the launcher's
+// /command, a route the launcher does not have, and relays its 404;
+// HEAD forwards to /gateway/command.
 func (s *Server) proxyCommand(e *exchange) {
 	id, _ := parseQuery(e.r.URL.RawQuery).last("gw_id")
-	if v, err := decodeJSON(e.body); err == nil {
-		if obj, ok := v.(object); ok {
-			if b, _ := obj.get("gw_id"); truthy(b) {
-				id = pyStr(b)
-			}
+	v, err := decodeJSON(e.body)
+	if err != nil && !s.version.IsHead() {
+		writeServerError(e) // await request.json() raises
+		return
+	}
+	if obj, ok := v.(object); ok {
+		id = ""
+		if b, _ := obj.get("gw_id"); truthy(b) {
+			id = pyStr(b)
 		}
 	}
 	if id == "" {
@@ -269,12 +320,166 @@ func (s *Server) proxyCommand(e *exchange) {
 		writeFast(e, fastError(http.StatusForbidden, "Gateway '"+id+"' is stopped, cannot send commands"))
 		return
 	}
-	if _, err := decodeJSON(e.body); err != nil {
+	if err != nil {
 		writeServerError(e)
 		return
 	}
-	a := s.launcherCommand(e, gw.host, e.body, false)
+	if !s.version.IsHead() {
+		proxyJSON(e, http.StatusNotFound, object{{"detail", "Not Found"}})
+		return
+	}
+	if gw.host == nil {
+		writeServerError(e)
+		return
+	}
+	a := s.launcherCommand(e, gw.host, e.body)
 	proxyJSON(e, a.status, a.body)
+}
+
+// proxyRegister is POST /register, which a launcher calls at boot: the
+// gateway joins the pool free ("started"). HEAD also takes a pairing
+// code and timeout (both required in practice) and answers a new code.
+func (s *Server) proxyRegister(e *exchange) {
+	obj, ok := requestObject(e)
+	if !ok {
+		return
+	}
+	ipV, _ := obj.get("gw_ip")
+	idV, _ := obj.get("gw_id")
+	typ := "media"
+	if t, found := obj.get("gw_type"); found {
+		typ = pyStr(t)
+	}
+	head := s.version.IsHead()
+	if head {
+		if t, _ := obj.get("pairing_timeout"); t == nil {
+			writeFast(e, fastError(http.StatusBadRequest, "Invalid input of type: 'NoneType'. Convert to a bytes, string, int or float first."))
+			return
+		}
+	}
+	if !truthy(ipV) || !truthy(idV) {
+		writeFast(e, fastError(http.StatusBadRequest, "400: Missing 'gwIp' or 'gw_id'"))
+		return
+	}
+	id, ip := pyStr(idV), pyStr(ipV)
+	s.lockAt(e.now)
+	s.registerLocked(id, ip, typ, e.now)
+	s.mu.Unlock()
+	resp := object{{"status", "success"}, {"gw_id", id}, {"gw_ip", ip}}
+	if head {
+		resp = append(resp, member{"pairing_code", fakekit.RandomString(5, pairingAlphabet)})
+	}
+	proxyJSON(e, http.StatusOK, resp)
+}
+
+const pairingAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// registerLocked adds or refreshes the mapping of gateway id, on the
+// launcher host that has that gw_id (a host without it when none has).
+// v1.8.4 resets the mapping; HEAD keeps its state. s.mu is held.
+func (s *Server) registerLocked(id, addr, typ string, now time.Time) *gateway {
+	for _, g := range s.gateways {
+		if g.id == id {
+			g.addr, g.host = addr, s.launcherHost(addr)
+			if !s.version.IsHead() {
+				g.state, g.gwType, g.room = gwFree, typ, "None"
+				g.startTime, g.mediaDuration, g.transcript = pyTime(now), "0", "0"
+			}
+			return g
+		}
+	}
+	g := &gateway{id: id, addr: addr, host: s.launcherHost(addr), state: gwFree, gwType: typ, room: "None", browsing: "None",
+		startTime: pyTime(now), mediaDuration: "0", transcript: "0"}
+	s.gateways = append(s.gateways, g)
+	return g
+}
+
+// LauncherAddr is the gw_ip (host:port) of the launcher behind a fake
+// V18 or V18Head proxy: a gateway registered with another address has no
+// launcher answering, as when its host is down.
+const LauncherAddr = "127.0.0.1:8100"
+
+// launcherHost returns the launcher at addr, nil when none answers there.
+func (s *Server) launcherHost(addr string) *host {
+	if addr == LauncherAddr {
+		return s.host
+	}
+	return nil
+}
+
+func pyTime(t time.Time) string { return t.Format("2006-01-02T15:04:05.000000") }
+
+// proxyUnregister is POST /unregister: the mapping goes.
+func (s *Server) proxyUnregister(e *exchange) {
+	obj, ok := requestObject(e)
+	if !ok {
+		return
+	}
+	idV, _ := obj.get("gw_id")
+	if !truthy(idV) {
+		writeFast(e, fastError(http.StatusBadRequest, "400: Missing 'gw_id'"))
+		return
+	}
+	id := pyStr(idV)
+	s.lockAt(e.now)
+	i := slices.IndexFunc(s.gateways, func(g *gateway) bool { return g.id == id })
+	if i >= 0 {
+		s.gateways = slices.Delete(s.gateways, i, i+1)
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		writeFast(e, fastError(http.StatusNotFound, "Gateway '"+id+"' not found"))
+		return
+	}
+	proxyJSON(e, http.StatusOK, object{{"status", "success"}, {"gw_id", id}, {"removed", true}})
+}
+
+// proxyIvrConfig is HEAD's GET /ivrConfig, relayed to a working gateway's
+// launcher; the fake's launchers have no IVR.
+func (s *Server) proxyIvrConfig(e *exchange) {
+	id, _ := parseQuery(e.r.URL.RawQuery).last("gw_id")
+	if id == "" {
+		writeFast(e, fastError(http.StatusBadRequest, "Missing 'gw_id' parameter"))
+		return
+	}
+	gw := s.gatewayByID(e.now, id)
+	if gw == nil {
+		writeFast(e, fastError(http.StatusNotFound, "Gateway '"+id+"' not found"))
+		return
+	}
+	s.mu.Lock()
+	working := gw.state == gwWorking
+	s.mu.Unlock()
+	if !working {
+		writeFast(e, fastError(http.StatusForbidden, "Gateway '"+id+"' is stopped, cannot send commands"))
+		return
+	}
+	writeFast(e, fastError(http.StatusNotFound, "Gateway not found"))
+}
+
+// adminToken is proxy.py's hard-coded administrator token.
+const adminToken = "admin-secret-key"
+
+// proxyAdminStatuses is GET /admin/statuses, for the administrator token
+// only: every mapping as stored.
+func (s *Server) proxyAdminStatuses(e *exchange) {
+	if e.r.Header.Get("Authorization") != "Bearer "+adminToken {
+		e.w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		e.write(http.StatusUnauthorized, jsonType, pyJSON(object{{"error", "authorization error"}}))
+		return
+	}
+	s.lockAt(e.now)
+	out := object{}
+	for _, g := range s.gateways {
+		entry := object{{"gateway", g.ip()}, {"status", g.state}, {"room", g.room},
+			{"media_duration", g.mediaDuration}, {"transcript_progress", g.transcript}}
+		if s.version.IsHead() {
+			entry = append(entry, member{"browsing", g.browsing})
+		}
+		out = append(out, member{g.id, entry})
+	}
+	s.mu.Unlock()
+	writeFast(e, answer{http.StatusOK, out})
 }
 
 func (s *Server) gatewayByID(now time.Time, id string) *gateway {
@@ -291,7 +496,7 @@ func (s *Server) gatewayByID(now time.Time, id string) *gateway {
 // catchUpPolls runs the monitor's passes that fell due by now (one is
 // enough: nothing changes between them). s.mu is held.
 func (s *Server) catchUpPolls(now time.Time) {
-	if s.version != V18 || now.Before(s.nextPoll) {
+	if !s.version.IsProxy() || now.Before(s.nextPoll) {
 		return
 	}
 	s.pollLocked()
@@ -301,21 +506,27 @@ func (s *Server) catchUpPolls(now time.Time) {
 }
 
 // pollLocked is one pass of monitorGateways: each launcher's status
-// updates its mapping; an error answer deletes it. s.mu is held.
+// updates its mapping ("up" working, "down" started); an error answer
+// deletes it. v1.8.4 keeps the room it had; HEAD takes the launcher's,
+// which a streaming launcher reports empty. s.mu is held.
 func (s *Server) pollLocked() {
 	kept := s.gateways[:0]
 	for _, g := range s.gateways {
+		if g.host == nil || s.dockerDown {
+			continue // the launcher does not answer, or answers an error: mapping deleted
+		}
 		c := g.host.projects[g.id]
 		if c == nil {
-			continue // the launcher answers 404: mapping deleted
+			continue // the launcher answers an error: mapping deleted
 		}
 		if c.running {
 			g.state = gwWorking
 		} else {
 			g.state = gwFree
 		}
-		// The launcher's status carries neither room nor browsing.
-		g.room, g.browsing, g.peerURI, g.peerName, g.callStarted = "None", "None", "None", "None", "None"
+		if s.version.IsHead() {
+			g.room, g.browsing = "None", "None"
+		}
 		kept = append(kept, g)
 	}
 	s.gateways = kept
@@ -326,7 +537,7 @@ func (s *Server) pollLocked() {
 // "working", and room and browsing are forgotten (the launcher's status
 // does not report them). It does nothing for other versions.
 func (s *Server) Poll() {
-	if s.version != V18 {
+	if !s.version.IsProxy() {
 		return
 	}
 	s.lockAt(s.clock.Now())

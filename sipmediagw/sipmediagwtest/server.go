@@ -21,8 +21,8 @@ import (
 type Server struct {
 	// URL is the base URL clients use, "http://127.0.0.1:port".
 	URL string
-	// Token is the bearer token the server accepts ("" for V18Launcher
-	// and V184, which have no authentication).
+	// Token is the bearer token the server accepts ("" for the launchers,
+	// which have no authentication).
 	Token string
 
 	version Version
@@ -34,16 +34,17 @@ type Server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	host     *host      // legacy server or lone launcher
-	gateways []*gateway // v1.8 proxy registry, in allocation order
-	nextPoll time.Time  // next pass of the proxy's monitor
-	chats    map[string][]string
-	starts   int
-	stops    int
-	peak     int            // the most containers running at once
-	answered map[string]int // requests answered, by operation
-	blocked  int            // requests that started blocking, in total
+	mu         sync.Mutex
+	host       *host      // legacy server or lone launcher
+	gateways   []*gateway // v1.8 proxy registry, in allocation order
+	dockerDown bool       // SetDockerDown
+	nextPoll   time.Time  // next pass of the proxy's monitor
+	chats      map[string][]string
+	starts     int
+	stops      int
+	peak       int            // the most containers running at once
+	answered   map[string]int // requests answered, by operation
+	blocked    int            // requests that started blocking, in total
 
 	logMu  sync.Mutex
 	reqLog requestLog
@@ -101,21 +102,27 @@ func NewServer(v Version, opts ...Option) *Server {
 		s.Token = cfg.token
 	}
 	now := s.clock.Now()
-	if v == V18 {
+	switch {
+	case v.IsProxy():
+		// One launcher host (LauncherAddr) with WithGateways gw_ids created
+		// in advance, as start_all_gateways.bash makes them at boot: each
+		// container ran once, registered and exited, so the launcher knows
+		// the project, exited. Each is registered unless WithUnregistered.
+		s.host = newHost(1)
 		for i := 1; i <= cfg.gateways; i++ {
 			id := strconv.Itoa(i)
-			h := newHost(1)
-			// The scaler provisions a VM, runs its container once and
-			// stops it: the launcher knows the project, exited.
-			h.projects[id] = &container{Stream: Stream{Project: id, GatewayID: id}, slot: -1}
-			s.gateways = append(s.gateways, &gateway{
-				id: id, host: h, state: gwFree, gwType: "media", room: "None", browsing: "None",
-				startTime: now.Format("2006-01-02T15:04:05.000000"), mediaDuration: "0", transcript: "0",
-				peerURI: "None", peerName: "None", callStarted: "None",
-			})
+			s.host.createProject(id, i-1)
+			if !cfg.unregistered {
+				s.registerLocked(id, LauncherAddr, "media", now)
+			}
 		}
 		s.nextPoll = now.Add(cfg.freeDelay)
-	} else {
+	case v.IsLauncher():
+		s.host = newHost(cfg.slots)
+		for i, id := range cfg.launcherIDs(cfg.gateways) {
+			s.host.createProject(id, i)
+		}
+	default:
 		s.host = newHost(cfg.slots)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -165,7 +172,7 @@ const maxBody = 1 << 20
 
 // ServeHTTP answers as the server's version does.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	e := &exchange{w: w, r: r, now: s.clock.Now()}
+	e := &exchange{w: w, r: r, now: s.clock.Now(), chunked: s.version.IsLegacy()}
 	if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		e.body, _ = io.ReadAll(io.LimitReader(r.Body, maxBody))
 	}
@@ -173,7 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case s.version.IsLegacy():
 		s.serveLegacy(e)
-	case s.version == V18:
+	case s.version.IsProxy():
 		s.serveProxy(e)
 	default:
 		s.serveLauncher(e)
@@ -189,6 +196,8 @@ type exchange struct {
 	op     string    // the operation, for faults and the log
 	forced FaultKind // a Busy or LaunchFailure fault to apply to a start
 	status int       // HTTP status sent, 0 if none
+	// chunked streams the body without Content-Length, as web.py does.
+	chunked bool
 }
 
 // write sends body with status; an empty contentType sends no
@@ -200,8 +209,17 @@ func (e *exchange) write(status int, contentType string, body []byte) {
 	} else {
 		h.Set("Content-Type", contentType)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	e.w.WriteHeader(status)
+	if e.chunked {
+		// web.py under cheroot streams every answer: chunked, no
+		// Content-Length.
+		e.w.WriteHeader(status)
+		if f, ok := e.w.(http.Flusher); ok {
+			f.Flush()
+		}
+	} else {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		e.w.WriteHeader(status)
+	}
 	_, _ = e.w.Write(body)
 	e.status = status
 }

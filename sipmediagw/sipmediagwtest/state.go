@@ -46,7 +46,8 @@ type Stream struct {
 type container struct {
 	Stream
 	running     bool
-	slot        int // the slot lock it holds, -1 for none
+	created     bool // created by a launch that failed, never up
+	slot        int  // the slot lock it holds, -1 for none
 	panelHidden bool
 }
 
@@ -79,6 +80,12 @@ func (h *host) unlockSlot(i int) {
 	}
 }
 
+// createProject records a v1.8 gw_id created in advance: a compose project
+// whose container gw<n> exists, exited.
+func (h *host) createProject(id string, n int) {
+	h.projects[id] = &container{Stream: Stream{Project: id, GatewayID: id, Container: containerName(n)}, slot: -1}
+}
+
 // running returns the running container of project, or nil.
 func (h *host) running(project string) *container {
 	if c := h.projects[project]; c != nil && c.running {
@@ -104,56 +111,24 @@ var composeProject = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // validProject reports whether compose accepts name with -p.
 func validProject(name string) bool { return composeProject.MatchString(name) }
 
-var (
-	sanitizeInvalid  = regexp.MustCompile(`[^a-z0-9_-]+`)
-	sanitizeStart    = regexp.MustCompile(`^[a-z0-9]`)
-	sanitizeTrailing = regexp.MustCompile(`[^a-z0-9]+$`)
-)
-
-// sanitizeProject is v1.7's sanitize_for_compose_project_name, which its
-// /stop and /progress apply to the room (its /start does not).
-func sanitizeProject(name string) string {
-	name = pyLower(name)
-	name = sanitizeInvalid.ReplaceAllString(name, "_")
-	if !sanitizeStart.MatchString(name) {
-		name = "p_" + name
-	}
-	if r := []rune(name); len(r) > 63 {
-		name = string(r[:63])
-	}
-	return sanitizeTrailing.ReplaceAllString(name, "")
-}
-
-// pyLower lower-cases ASCII letters only: the sanitizer then replaces
-// everything else outside [a-z0-9_-].
-func pyLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
 func containerName(slot int) string { return "gw" + strconv.Itoa(slot) }
 
 // gateway is a v1.8 proxy's Redis mapping for one launcher, with the
 // fields of its pipe-separated value.
 type gateway struct {
 	id            string
+	addr          string // gw_ip, host:port of its launcher
 	host          *host
 	state         string // started (free), working, stopped
 	gwType        string
 	room          string // "None" when unset
-	browsing      string
+	browsing      string // HEAD only
 	startTime     string
 	mediaDuration string
 	transcript    string
-	peerURI       string
-	peerName      string
-	callStarted   string
 }
+
+func (g *gateway) ip() string { return g.addr }
 
 // Gateway states of the v1.8 proxy.
 const (

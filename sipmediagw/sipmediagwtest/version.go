@@ -22,24 +22,33 @@ const (
 	// V17 is the v1.7.0 web.py launcher: as V16, plus GET /progress, a 400
 	// from /stop when nothing runs and its force parameter.
 	V17 Version = "1.7"
-	// V18 is the v1.8 proxy (deploy/proxyAPI) in front of WithGateways
-	// launchers: bearer-authenticated start and stop, gateways picked by
-	// the proxy and addressed by their gw_id.
+	// V18 is the released v1.8 proxy (deploy/proxyAPI at v1.8.4, the
+	// same from v1.8.0) in front of WithGateways v1.8.4 launchers:
+	// bearer-authenticated routes, gateways registered with POST
+	// /register and picked by the proxy, addressed by their gw_id; a
+	// /command route that forwards to a launcher route that does not
+	// exist (404 {"detail": "Not Found"}), and a status whose room is the
+	// string "None" once stopped.
 	V18 Version = "1.8"
-	// V18Launcher is one v1.8 FastAPI launcher called directly, without
-	// authentication; the caller chooses the gw_id. It behaves as the
-	// launcher after v1.8.4: an unknown gw_id is a 404 and chat commands
-	// reach the bot.
+	// V18Head is the proxy and launchers at SIPMediaGW's unreleased HEAD
+	// (commit 564e7a5, July 2026): /status and /command without token
+	// check, a required browsing field, commands that reach the bot, a
+	// status with browsing, null rooms, and rooms forgotten by each poll.
+	V18Head Version = "1.8-head"
+	// V18Launcher is one v1.8.4 FastAPI launcher called directly, without
+	// authentication: only the gw_ids created on its host start (others
+	// are a 404), a start of a streaming gw_id restarts its container, the
+	// status of an unknown gw_id is a 500, and every command is
+	// acknowledged without reaching the bot.
 	V18Launcher Version = "1.8-launcher"
-	// V184 is one v1.8.4 launcher called directly: as V18Launcher, but
-	// the status of an unknown gw_id is a 500 (the launcher tests
-	// "'exited' in None") and every command is acknowledged without
-	// reaching the bot, so chat messages and toggles have no effect.
-	V184 Version = "1.8.4"
+	// V18HeadLauncher is a HEAD launcher called directly: as V18Launcher,
+	// but an unknown gw_id's status is a 404, its status shows room and
+	// browsing, and sendChat and sendKey reach the bot.
+	V18HeadLauncher Version = "1.8-head-launcher"
 )
 
 // Versions lists every Version the fake reproduces, oldest first.
-var Versions = []Version{V15, V16, V17, V18, V18Launcher, V184}
+var Versions = []Version{V15, V16, V17, V18, V18Head, V18Launcher, V18HeadLauncher}
 
 // LegacyVersions lists the web.py launchers.
 var LegacyVersions = []Version{V15, V16, V17}
@@ -48,14 +57,20 @@ var LegacyVersions = []Version{V15, V16, V17}
 func (v Version) IsLegacy() bool { return v == V15 || v == V16 || v == V17 }
 
 // IsLauncher reports whether v is a v1.8 launcher called directly.
-func (v Version) IsLauncher() bool { return v == V18Launcher || v == V184 }
+func (v Version) IsLauncher() bool { return v == V18Launcher || v == V18HeadLauncher }
+
+// IsProxy reports whether v is a v1.8 proxy.
+func (v Version) IsProxy() bool { return v == V18 || v == V18Head }
+
+// IsHead reports whether v is SIPMediaGW's unreleased HEAD.
+func (v Version) IsHead() bool { return v == V18Head || v == V18HeadLauncher }
 
 // Protocol returns the client protocol that speaks v.
 func (v Version) Protocol() sipmediagw.Protocol {
 	switch {
 	case v.IsLegacy():
 		return sipmediagw.Legacy
-	case v == V18:
+	case v.IsProxy():
 		return sipmediagw.V18
 	default:
 		return sipmediagw.V18Launcher
