@@ -109,6 +109,26 @@ func (a Algorithm) sum(dst []byte, parts ...[]byte) []byte {
 	return dst
 }
 
+// digest hashes data into d and returns the digest, d[:size]: no
+// allocation, the hash state staying on the stack.
+func (a Algorithm) digest(d *[64]byte, data []byte) []byte {
+	switch a {
+	case SHA1:
+		s := sha1.Sum(data) //nolint:gosec // see the import
+		return d[:copy(d[:], s[:])]
+	case SHA256:
+		s := sha256.Sum256(data)
+		return d[:copy(d[:], s[:])]
+	case SHA384:
+		s := sha512.Sum384(data)
+		return d[:copy(d[:], s[:])]
+	case SHA512:
+		s := sha512.Sum512(data)
+		return d[:copy(d[:], s[:])]
+	}
+	panic("bbb: invalid algorithm " + a.String())
+}
+
 const hexDigits = "0123456789abcdef"
 
 func appendHex(dst, src []byte) []byte {

@@ -116,3 +116,41 @@ func TestQueryEscapeIsStrict(t *testing.T) {
 		assert.Equal(t, want, got, in)
 	}
 }
+
+// Verifying a usual request allocates nothing, whichever the algorithm
+// and wherever the checksum pair is.
+func TestVerifyAllocatesNothing(t *testing.T) {
+	for _, alg := range Algorithms {
+		sum := Sign(alg, "create", docQuery, docSecret)
+		first, rest, _ := strings.Cut(docQuery, "&")
+		for _, q := range []string{docQuery + "&checksum=" + sum, "checksum=" + sum + "&" + docQuery, first + "&checksum=" + sum + "&" + rest} {
+			allocs := testing.AllocsPerRun(50, func() {
+				if err := Verify("create", q, docSecret, alg); err != nil {
+					t.Fatal(err)
+				}
+			})
+			assert.Zero(t, allocs, "%s: %s", alg, q)
+		}
+	}
+}
+
+// A query too long for Verify's stack buffer is checked the same way.
+func TestVerifyLongQuery(t *testing.T) {
+	t.Parallel()
+	query := "meetingID=m&welcome=" + strings.Repeat("x", 3*verifyStackSize)
+	for _, alg := range Algorithms {
+		sum := Sign(alg, "create", query, docSecret)
+		require.NoError(t, Verify("create", query+"&checksum="+sum, docSecret))
+		require.NoError(t, Verify("create", "checksum="+sum+"&"+query, docSecret, alg))
+		for _, bad := range []string{
+			query + "x&checksum=" + sum,
+			query + "&checksum=" + sum + "&checksum=" + sum,
+			query + "&checksum=" + strings.ToUpper(sum),
+			query + "&checksum=" + sum[1:],
+			query,
+		} {
+			require.ErrorIs(t, Verify("create", bad, docSecret), ErrChecksum)
+		}
+		require.ErrorIs(t, Verify("create", query+"&checksum="+sum, docSecret+"x"), ErrChecksum)
+	}
+}

@@ -1,14 +1,15 @@
 package bbb
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bbbcast/bbbcast/bbb/internal/xmltree"
@@ -172,18 +173,18 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 }
 
 // send performs r and returns the answer's body and status.
-func (c *Client) send(ctx context.Context, r *request) (body []byte, status int, contentType string, err error) {
+func (c *Client) send(ctx context.Context, r *request) (body string, status int, contentType string, err error) {
 	return c.exec(ctx, r, c.signedURL(r.call, r.query.b))
 }
 
 // sendUnsigned GETs the API root (plus path), which needs no checksum.
-func (c *Client) sendUnsigned(ctx context.Context, path, call string) ([]byte, int, string, error) {
+func (c *Client) sendUnsigned(ctx context.Context, path, call string) (string, int, string, error) {
 	return c.exec(ctx, &request{call: call, idempotent: true}, strings.TrimSuffix(c.base, "/")+path)
 }
 
-func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, status int, contentType string, err error) {
+func (c *Client) exec(ctx context.Context, r *request, u string) (body string, status int, contentType string, err error) {
 	if err := ctxguard.Check(ctx); err != nil {
-		return nil, 0, "", err
+		return "", 0, "", err
 	}
 	method := r.method
 	if method == "" {
@@ -198,7 +199,7 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, rb)
 	if err != nil {
-		return nil, 0, "", &TransportError{Call: r.call, Err: httpretry.RedactURLError(err)}
+		return "", 0, "", &TransportError{Call: r.call, Err: httpretry.RedactURLError(err)}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/xml, text/xml, application/json")
@@ -214,20 +215,20 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 		err = httpretry.RedactURLError(err)
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "bbb request failed", slog.String("call", r.call),
 			slog.Duration("duration", time.Since(began)), slog.String("error", err.Error()))
-		return nil, 0, "", &TransportError{Call: r.call, Err: err}
+		return "", 0, "", &TransportError{Call: r.call, Err: err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
-		return nil, resp.StatusCode, resp.Header.Get("Content-Type"), redirected(r.call, resp)
+		return "", resp.StatusCode, resp.Header.Get("Content-Type"), redirected(r.call, resp)
 	}
 	body, err = readBody(resp)
 	contentType = resp.Header.Get("Content-Type")
-	if err != nil {
-		return nil, resp.StatusCode, contentType, &TransportError{Call: r.call, Err: httpretry.RedactURLError(err)}
-	}
-	if len(body) > maxBody {
-		return nil, resp.StatusCode, contentType, &ResponseError{Call: r.call, StatusCode: resp.StatusCode,
+	if err == errBodyTooLarge {
+		return "", resp.StatusCode, contentType, &ResponseError{Call: r.call, StatusCode: resp.StatusCode,
 			ContentType: contentType, Reason: "body larger than 64 MiB"}
+	}
+	if err != nil {
+		return "", resp.StatusCode, contentType, &TransportError{Call: r.call, Err: httpretry.RedactURLError(err)}
 	}
 	lvl := slog.LevelDebug
 	if resp.StatusCode >= 400 {
@@ -238,17 +239,92 @@ func (c *Client) exec(ctx context.Context, r *request, u string) (body []byte, s
 	return body, resp.StatusCode, contentType, nil
 }
 
-// readBody reads an answer of at most maxBody+1 bytes, in one allocation
-// when the server announced its length: a getMeetings answer of thousands
-// of attendees is megabytes, and io.ReadAll would copy it as it grows.
-func readBody(resp *http.Response) ([]byte, error) {
-	r := io.LimitReader(resp.Body, maxBody+1)
-	if n := resp.ContentLength; n > 0 && n <= maxBody {
-		buf := bytes.NewBuffer(make([]byte, 0, n+1))
-		_, err := buf.ReadFrom(r)
-		return buf.Bytes(), err
+// errBodyTooLarge is readBody's error for an answer over maxBody.
+var errBodyTooLarge = errors.New("bbb: body larger than 64 MiB")
+
+// readChunkSize is the size of the pooled chunks readBody reads through.
+const readChunkSize = 32 << 10
+
+var readChunks = sync.Pool{New: func() any { return new([readChunkSize]byte) }}
+
+// readBody reads an answer into one string of its exact size, which the
+// XML parser then cuts its names and texts from without another copy: a
+// getMeetings answer of thousands of attendees is megabytes. An announced
+// length sizes the string at once; an answer without one (chunked, or
+// gunzipped by net/http) is first gathered in pooled chunks, so that its
+// size is known before the one allocation. An answer announced or found
+// larger than maxBody is errBodyTooLarge, found so within a chunk of the
+// limit.
+func readBody(resp *http.Response) (string, error) {
+	if resp.ContentLength > maxBody {
+		return "", errBodyTooLarge
 	}
-	return io.ReadAll(r)
+	r := resp.Body
+	var sb strings.Builder
+	chunk := readChunks.Get().(*[readChunkSize]byte)
+	var first [16]*[readChunkSize]byte
+	full := first[:0] // the chunks filled before chunk
+	defer func() {
+		readChunks.Put(chunk)
+		for _, c := range full {
+			readChunks.Put(c)
+		}
+	}()
+	if n := resp.ContentLength; n > 0 {
+		sb.Grow(int(n))
+		for {
+			k, err := r.Read(chunk[:])
+			sb.Write(chunk[:k])
+			if sb.Len() > maxBody {
+				return "", errBodyTooLarge
+			}
+			if err == io.EOF {
+				return sb.String(), nil
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+	}
+	for {
+		k, err := fill(r, chunk[:])
+		if err == nil {
+			if (len(full)+1)*readChunkSize > maxBody {
+				return "", errBodyTooLarge
+			}
+			full = append(full, chunk)
+			chunk = readChunks.Get().(*[readChunkSize]byte)
+			continue
+		}
+		if err != io.EOF {
+			return "", err
+		}
+		size := len(full)*readChunkSize + k
+		if size > maxBody {
+			return "", errBodyTooLarge
+		}
+		sb.Grow(size)
+		for _, c := range full {
+			sb.Write(c[:])
+		}
+		sb.Write(chunk[:k])
+		return sb.String(), nil
+	}
+}
+
+// fill reads into p until it is full (nil error) or r fails (io.EOF at
+// the end), unlike io.ReadFull, which turns a truncated read's
+// io.ErrUnexpectedEOF and the end of a partial fill into the same error.
+func fill(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k, err := r.Read(p[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // do sends r and parses the XML envelope. It returns the <response> element
@@ -262,14 +338,15 @@ func (c *Client) do(ctx context.Context, r *request) (xmltree.Node, error) {
 	return parseResponse(r.call, body, status, ct)
 }
 
-func parseResponse(call string, body []byte, status int, contentType string) (xmltree.Node, error) {
+// parseResponse parses body, which the tree's texts are then cut from.
+func parseResponse(call string, body string, status int, contentType string) (xmltree.Node, error) {
 	bad := func(reason string) error {
 		return &ResponseError{Call: call, StatusCode: status, ContentType: contentType, Reason: reason}
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	if len(strings.TrimSpace(body)) == 0 {
 		return xmltree.Node{}, bad("empty body")
 	}
-	doc, err := xmltree.Parse(body)
+	doc, err := xmltree.ParseString(body)
 	if err != nil {
 		if looksLikeHTML(body) {
 			return xmltree.Node{}, bad("HTML page instead of XML")
@@ -296,7 +373,7 @@ func parseResponse(call string, body []byte, status int, contentType string) (xm
 	}
 }
 
-func looksLikeHTML(b []byte) bool {
-	head := bytes.ToLower(b[:min(len(b), 512)])
-	return bytes.Contains(head, []byte("<html")) || bytes.Contains(head, []byte("<!doctype html"))
+func looksLikeHTML(b string) bool {
+	head := strings.ToLower(b[:min(len(b), 512)])
+	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html")
 }

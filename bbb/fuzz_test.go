@@ -110,7 +110,7 @@ func FuzzParseResponse(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
 		const call = "getMeetings"
-		resp, err := parseResponse(call, body, status, "text/xml;charset=utf-8")
+		resp, err := parseResponse(call, string(body), status, "text/xml;charset=utf-8")
 
 		// What parseResponse must decide, from xmltree directly.
 		doc, perr := xmltree.Parse(body)

@@ -314,7 +314,7 @@ func renderGetMeetings(ms []Meeting, layout genLayout) []byte {
 // decodeGetMeetings runs the real decoding path: parseResponse, then the
 // loop of GetMeetings.
 func decodeGetMeetings(doc []byte) ([]Meeting, error) {
-	resp, err := parseResponse("getMeetings", doc, 200, "text/xml;charset=utf-8")
+	resp, err := parseResponse("getMeetings", string(doc), 200, "text/xml;charset=utf-8")
 	if err != nil {
 		return nil, err
 	}

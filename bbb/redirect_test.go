@@ -31,6 +31,9 @@ func TestRedirectsAreErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	joinErrors := url.QueryEscape(`[{"key":"maxParticipantsReached","message":"The number of participants allowed for this meeting has been reached."}]`)
+	errorsOf := func(key, message string) string {
+		return url.QueryEscape(`[{"message":"` + message + `","key":"` + key + `"}]`)
+	}
 	for _, tc := range []struct {
 		name, location string
 		key            string // the APIError's key, if one
@@ -38,6 +41,9 @@ func TestRedirectsAreErrors(t *testing.T) {
 		{"elsewhere", srv.URL + "/elsewhere?QUERY", ""},
 		{"unparseable", "http://[::1%zz/x?QUERY", ""},
 		{"a join refused before 2.7", srv.URL + "/html5client/join?errors=" + joinErrors, "maxParticipantsReached"},
+		{"a stale createTime before 2.7", srv.URL + "/html5client/join?errors=" + errorsOf("mismatchCreateTimeParam", "The createTime parameter submitted mismatches with the current meeting."), "mismatchCreateTimeParam"},
+		{"an unknown meeting before 2.7", "/?errors=" + errorsOf("notFound", "We could not find a meeting with that meeting ID - perhaps the meeting is not yet running?"), "notFound"},
+		{"a wrong password before 2.7", srv.URL + "/logout?a=1&errors=" + errorsOf("invalidPassword", "You either did not supply a password or the password supplied is neither the attendee or moderator password for this conference."), "invalidPassword"},
 		{"errors that are not JSON", srv.URL + "/html5client/join?errors=nope&QUERY", ""},
 	} {
 		location = tc.location

@@ -261,11 +261,11 @@ func (c *Client) doJSON(ctx context.Context, r *request) (*jsonResponse, error) 
 	return parseJSONResponse(r.call, body, status, ct)
 }
 
-func parseJSONResponse(call string, body []byte, status int, contentType string) (*jsonResponse, error) {
+func parseJSONResponse(call string, body string, status int, contentType string) (*jsonResponse, error) {
 	bad := func(reason string) error {
 		return &ResponseError{Call: call, StatusCode: status, ContentType: contentType, Reason: reason}
 	}
-	trimmed := bytes.TrimSpace(body)
+	trimmed := strings.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil, bad("empty body")
 	}
@@ -283,7 +283,7 @@ func parseJSONResponse(call string, body []byte, status int, contentType string)
 	var env struct {
 		Response *jsonResponse `json:"response"`
 	}
-	if err := json.Unmarshal(trimmed, &env); err != nil {
+	if err := json.Unmarshal([]byte(trimmed), &env); err != nil {
 		return nil, bad("malformed JSON: " + err.Error())
 	}
 	resp := env.Response

@@ -271,7 +271,7 @@ func walk(n Node, depth int) int {
 
 // checkParse is the property shared by the fuzz target and the tests.
 func checkParse(t *testing.T, b []byte) {
-	at, msg := checkChars(b)
+	at, msg := checkChars(string(b))
 	refAt, refMsg := refCheckChars(b)
 	require.Equal(t, refAt, at, "checkChars")
 	require.Equal(t, refMsg, msg, "checkChars")

@@ -1,20 +1,26 @@
 package xmltree
 
 import (
-	"bytes"
-	"encoding/binary"
 	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// Parse parses a whole document.
+// Parse parses a whole document. It copies b into one string that the
+// tree's names and texts are cut from; ParseString saves that copy.
 func Parse(b []byte) (*Doc, error) {
-	if i, msg := checkChars(b); i >= 0 {
+	return ParseString(string(b))
+}
+
+// ParseString parses a whole document held in a string, without copying
+// it: the tree's names and texts are substrings of s, so s stays in memory
+// as long as any of them does.
+func ParseString(s string) (*Doc, error) {
+	if i, msg := checkChars(s); i >= 0 {
 		return nil, &SyntaxError{Offset: i, Msg: msg}
 	}
-	p := parser{src: string(b)}
+	p := parser{src: s}
 	if strings.HasPrefix(p.src, bom) {
 		p.pos = len(bom)
 	}
@@ -533,11 +539,11 @@ func normalizeNewlines(s string) string {
 // a valid UTF-8 encoding of an XML Char (tab, line feed, carriage return,
 // U+0020 to U+10FFFF but for surrogates, U+FFFE and U+FFFF), with the
 // reason, or -1.
-func checkChars(b []byte) (int, string) {
+func checkChars(b string) (int, string) {
 	bad, msg := -1, ""
-	if !utf8.Valid(b) {
+	if !utf8.ValidString(b) {
 		for i := 0; i < len(b); {
-			r, size := utf8.DecodeRune(b[i:])
+			r, size := utf8.DecodeRuneInString(b[i:])
 			if r == utf8.RuneError && size == 1 {
 				bad, msg = i, "invalid UTF-8"
 				break
@@ -548,7 +554,7 @@ func checkChars(b []byte) (int, string) {
 	}
 	// U+FFFE and U+FFFF (EF BF BE and EF BF BF), rare enough to search.
 	for _, nc := range [...]string{"\uFFFE", "\uFFFF"} {
-		if k := bytes.Index(b, []byte(nc)); k >= 0 {
+		if k := strings.Index(b, nc); k >= 0 {
 			bad, msg = k, "illegal character"
 			b = b[:k]
 		}
@@ -563,7 +569,7 @@ func checkChars(b []byte) (int, string) {
 	zero := func(t uint64) uint64 { return ^((t&lows + lows) | t) & highs }
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
+		w := le64(b[i : i+8])
 		// The high bit of each ASCII byte below 0x20: adding 0x60 to the
 		// low seven bits carries into the high bit from 0x20 up, and
 		// never into the next byte.
@@ -582,6 +588,13 @@ func checkChars(b []byte) (int, string) {
 		}
 	}
 	return bad, msg
+}
+
+// le64 reads 8 bytes of s, little-endian; the compiler merges the loads.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func charRef(ref string) (rune, bool) {

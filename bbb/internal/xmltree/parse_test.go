@@ -633,7 +633,7 @@ func TestCheckChars(t *testing.T) {
 	}
 	for _, b := range inputs {
 		wantAt, wantMsg := refCheckChars(b)
-		at, msg := checkChars(b)
+		at, msg := checkChars(string(b))
 		require.Equal(t, wantAt, at, "%q", b)
 		require.Equal(t, wantMsg, msg, "%q", b)
 	}
