@@ -79,7 +79,7 @@ func TestCreateRefusesBadInputBeforeSending(t *testing.T) {
 		{"no meeting ID", &CreateParams{Name: "Webinar"}, nil, "meetingID"},
 		{"short meeting ID", &CreateParams{Name: "Webinar", MeetingID: "m"}, nil, "meetingID"},
 		{"comma in meeting ID", &CreateParams{Name: "Webinar", MeetingID: "a,b"}, nil, "meetingID"},
-		{"non-ASCII meeting ID", &CreateParams{Name: "Webinar", MeetingID: "réunion"}, nil, "meetingID"},
+		{"meeting ID too long in UTF-16", &CreateParams{Name: "Webinar", MeetingID: strings.Repeat("😀", 129)}, nil, "meetingID"},
 		{"long meeting ID", &CreateParams{Name: "Webinar", MeetingID: strings.Repeat("x", 257)}, nil, "meetingID"},
 		{"bad parent", &CreateParams{Name: "Webinar", MeetingID: "m-1", ParentMeetingID: "a,b"}, nil, "parentMeetingID"},
 		{"meta key with underscore", &CreateParams{Name: "Webinar", MeetingID: "m-1", Meta: Metadata{"end_callback": "x"}}, nil, "meta_end_callback"},

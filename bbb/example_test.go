@@ -96,7 +96,7 @@ func ExampleClient_JoinURL_invalid() {
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, bbb.ErrInvalidParam))
 	// Output:
-	// bbb: join: parameter meetingID: may contain only ASCII letters, digits, spaces and !@#$%^&*()_-+=[]{};:.'"<>?\|/
+	// bbb: join: parameter meetingID: must not contain a comma
 	// true
 }
 

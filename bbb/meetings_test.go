@@ -2,6 +2,7 @@ package bbb
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,7 +137,7 @@ func TestMeetingIDValidatedEverywhere(t *testing.T) {
 		"getMeetingInfo":   func(c *Client) error { _, err := c.GetMeetingInfo(ctx, "a,b"); return err },
 		"end":              func(c *Client) error { return c.End(ctx, "", "") },
 		"insertDocument": func(c *Client) error {
-			return c.InsertDocument(ctx, "é!", []Document{{URL: "https://x.example/a.pdf"}})
+			return c.InsertDocument(ctx, "é,!", []Document{{URL: "https://x.example/a.pdf"}})
 		},
 		"sendChatMessage": func(c *Client) error { return c.SendChatMessage(ctx, &ChatMessage{MeetingID: "x", Message: "hi"}) },
 	}
@@ -156,12 +157,38 @@ func TestMeetingIDValidatedEverywhere(t *testing.T) {
 
 func TestValidateMeetingID(t *testing.T) {
 	t.Parallel()
-	valid := []string{"ab", "webinar-42", "Réu"[0:1] + "x", `a!@#$%^&*()_-+=[]{};:.'"<>?\|/ z`, "tab\there"}
-	for _, id := range valid {
-		assert.NoError(t, ValidateMeetingID(id), id)
+	tests := []struct {
+		id string
+		ok bool
+	}{
+		{"ab", true},
+		{"webinar-42", true},
+		{`a!@#$%^&*()_-+=[]{};:.'"<>?\|/ z`, true},
+		{"tab\there", true},
+		// BBB 2.4+ accepts any character but the comma (^[^,]+$).
+		{"réunion-été", true},
+		{"会议-2024", true},
+		{"a~b", true},
+		{"back`tick", true},
+		{"😀", true}, // one rune, two UTF-16 units: Java's length is 2
+		{strings.Repeat("é", 256), true},
+		{"", false},
+		{"a", false},
+		{"a,b", false},
+		{strings.Repeat("é", 257), false},
+		{strings.Repeat("😀", 129), false}, // 258 UTF-16 units
+		{"bad\xffutf8", false},
+		{string(make([]byte, 257)), false},
 	}
-	invalid := []string{"", "a", "a,b", "café", "back`tick", "tilde~", string(make([]byte, 257))}
-	for _, id := range invalid {
-		assert.ErrorIs(t, ValidateMeetingID(id), ErrInvalidParam, id)
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			t.Parallel()
+			err := ValidateMeetingID(tt.id)
+			if tt.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, ErrInvalidParam)
+			}
+		})
 	}
 }

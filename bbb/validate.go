@@ -1,10 +1,22 @@
 package bbb
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
-// ValidateMeetingID applies BBB's rule for meeting IDs: 2 to 256
-// characters from ASCII letters, digits, white space and
-// !@#$%^&*()_-+=[]{};:.'"<>?\|/ (no comma, which breaks recordings).
+// ValidateMeetingID applies the widest rule of the BBB releases the client
+// may talk to, so that it never refuses an ID the server accepts: 2 to 256
+// characters, counted in UTF-16 code units as Java counts them, of valid
+// UTF-8, and no comma (which breaks recording look-ups).
+//
+// That is BBB's own rule since 2.4: bbb-common-web's MeetingIDConstraint
+// (@Size(min = 2, max = 256) and @Pattern(regexp = "^[^,]+$")), set by
+// bigbluebutton/bigbluebutton PR #12853 (July 2021, during the 2.4 betas).
+// PR #12693 had briefly used an ASCII list
+// (^[a-zA-Z0-9\s!@#$%^&*()_\-+=\[\]{};:.'"<>?\\|\/]+$) in 2.4 pre-releases;
+// releases up to 2.3 refused only the comma (ParamsUtil.isValidMeetingId).
+// Any non-ASCII character is fine: "réunion-été", "会议-2024", "a~b".
 func ValidateMeetingID(id string) error {
 	return validateMeetingID("", "meetingID", id)
 }
@@ -13,33 +25,31 @@ func validateMeetingID(call, param, id string) error {
 	if id == "" {
 		return &ParamError{Call: call, Param: param, Reason: "required"}
 	}
-	if n := utf8.RuneCountInString(id); n < 2 || n > 256 {
+	if n := javaLen(id); n < 2 || n > 256 {
 		return &ParamError{Call: call, Param: param, Reason: "must be 2 to 256 characters"}
 	}
-	for i := 0; i < len(id); i++ {
-		if !meetingIDByte(id[i]) {
-			return &ParamError{Call: call, Param: param, Reason: "may contain only ASCII letters, digits, spaces and !@#$%^&*()_-+=[]{};:.'\"<>?\\|/"}
-		}
+	if !utf8.ValidString(id) {
+		return &ParamError{Call: call, Param: param, Reason: "must be valid UTF-8"}
+	}
+	if strings.IndexByte(id, ',') >= 0 {
+		return &ParamError{Call: call, Param: param, Reason: "must not contain a comma"}
 	}
 	return nil
 }
 
-func meetingIDByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	case c == ' ', c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
-		return true
-	}
-	for i := 0; i < len(meetingIDPunct); i++ {
-		if meetingIDPunct[i] == c {
-			return true
+// javaLen is the length of s in UTF-16 code units, as Java's String.length
+// (and so BBB's @Size) counts it. Invalid bytes count one each.
+func javaLen(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
 		}
 	}
-	return false
+	return n
 }
-
-const meetingIDPunct = `!@#$%^&*()_-+=[]{};:.'"<>?\|/`
 
 // ValidMetaKey reports whether key (without the "meta_" prefix) is a
 // metadata key BBB accepts: a letter, then letters, digits and hyphens.

@@ -73,7 +73,7 @@ func TestClientMeetingLifecycle(t *testing.T) {
 	if run, err := c.IsMeetingRunning(ctx(t), "cl-1"); err != nil || run {
 		t.Fatalf("running after end %v %v", run, err)
 	}
-	if ms, err := c.GetMeetings(ctx(t)); err != nil || len(ms) != 0 {
+	if ms, err := c.GetMeetings(ctx(t)); err != nil || len(ms) != 1 || !ms[0].HasBeenForciblyEnded || ms[0].Running {
 		t.Fatalf("meetings after end %+v %v", ms, err)
 	}
 	if err := c.End(ctx(t), "never-created", ""); !errors.Is(err, bbb.ErrNotFound) {

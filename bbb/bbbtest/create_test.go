@@ -204,7 +204,7 @@ func TestCreatePOSTDocuments(t *testing.T) {
 
 	t.Run("wrong content type", func(t *testing.T) {
 		u := srv.SignedURL("create", q("name", "Slides", "meetingID", "docs-ct"))
-		do(t, srv, http.MethodPost, u, "application/x-www-form-urlencoded", []byte(body)).failed(t, "unsupportedContentType")
+		do(t, srv, http.MethodPost, u, "text/plain", []byte(body)).failed(t, "unsupportedContentType")
 	})
 	t.Run("preUploadedPresentation", func(t *testing.T) {
 		create(t, srv, "docs-pre", "preUploadedPresentation", "https://example.org/p/first.pdf")

@@ -16,9 +16,19 @@
 //
 //   - Every call under <URL>/api/ is checked with bbb.Verify against the raw
 //     query string; the algorithm is picked by the checksum's length and
-//     must be one of WithChecksumAlgorithms. A failure is BBB's FAILED
+//     must be one the release of WithVersion accepts (SHA-1 and SHA-256 up
+//     to 2.5.6, SHA-256 alone in 2.5.7, all four from 2.5.8), further
+//     restricted by WithChecksumAlgorithms. A failure is BBB's FAILED
 //     checksumError answer (HTTP 200, text/xml). POST bodies are never part
 //     of the checksum.
+//   - meetingID is validated as the release does: from 2.4.0, 2 to 256
+//     UTF-16 units without a comma (any other character, "会议-2024"
+//     included); in the 2.4 alphas and 2.4-beta-1, only ASCII letters,
+//     digits, spaces and !@#$%^&*()_-+=[]{};:.'"<>?\|/ (validationError
+//     either way); up to 2.3, only a comma is refused (invalidFormat).
+//   - A POST body of create may be a form (application/x-www-form-urlencoded
+//     or multipart/form-data, carrying no document) or XML <modules>; that
+//     of insertDocument must be XML. Any other type is unsupportedContentType.
 //   - Unknown calls, and calls too new for WithVersion (sendChatMessage
 //     before 3.0, insertDocument before 2.5), get a 404 HTML page.
 //   - create generates missing passwords, derives internalMeetingID from
@@ -45,6 +55,9 @@
 //     internal ID (meeting=…): for the minute BBB keeps an ended meeting,
 //     the room answers 410 "The meeting has ended" and the forms 404.
 //   - isMeetingRunning is true only while a meeting has attendees.
+//   - An ended meeting stays, ended (hasBeenForciblyEnded, endTime, not
+//     running), in both getMeetingInfo and getMeetings for a minute, then
+//     disappears from both, as BBB's MeetingService keeps it until destroyed.
 //   - end marks the meeting forcibly ended at once (BBB does it a few
 //     seconds later) and fires meta_endCallbackUrl with meetingID and
 //     recordingmarks appended, from a goroutine, retrying after 30 s, 1 min,
@@ -74,4 +87,13 @@
 // request log redacts checksums and passwords. For raw HTTP tests,
 // SignedURL signs a call and HTTPClient returns a client that does not
 // follow join's redirect.
+//
+// # Other languages
+//
+// The fakebbb command (bbb/bbbtest/fakebbb) runs the server as a process
+// on a fixed address (WithAddr), with redirects on a public URL
+// (WithPublicURL). Under ControlPath the server also serves a JSON control
+// API that plays the helpers' part over HTTP, so that a suite in any
+// language lists meetings and attendees, makes users join and leave, ends
+// meetings, injects faults, adds recordings and resets the state.
 package bbbtest

@@ -65,9 +65,12 @@ func TestEnd(t *testing.T) {
 		info.get("participantCount") != "0" {
 		t.Errorf("getMeetingInfo after end: %+v", info)
 	}
+	// getMeetings agrees with getMeetingInfo: the ended meeting is listed,
+	// ended, until BBB forgets it.
 	ms := get(t, srv, "getMeetings", "").ok(t).child("meetings").all("meeting")
-	if len(ms) != 1 || ms[0].get("meetingID") != "e2" {
-		t.Errorf("getMeetings lists %d meetings", len(ms))
+	if len(ms) != 2 || ms[0].get("meetingID") != "e1" || ms[0].get("hasBeenForciblyEnded") != "true" ||
+		ms[0].get("running") != "false" || ms[0].get("endTime") != info.get("endTime") {
+		t.Errorf("getMeetings lists %+v", ms)
 	}
 	m, ok := srv.Meeting("e1")
 	if !ok || !m.Ended || !m.ForciblyEnded || m.Running {

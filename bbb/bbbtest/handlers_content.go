@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -44,9 +45,18 @@ type Document struct {
 // maxBody bounds the XML bodies read (BBB's default upload limit is 30 MB).
 const maxBody = 32 << 20
 
-// readXMLBody reads a POST body, refusing content types other than XML as
-// BBB does. An empty body is fine.
-func (s *Server) readXMLBody(e *exchange) ([]byte, bool) {
+// Content types a POST body may have, from bbb-common-web's
+// getSupportedContentTypes: create (CreateMeeting) takes form bodies, as
+// every RequestWithChecksum does, and XML; insertDocument only XML.
+var (
+	createContentTypes = []string{"application/x-www-form-urlencoded", "multipart/form-data", "application/xml", "text/xml"}
+	xmlContentTypes    = []string{"application/xml", "text/xml"}
+)
+
+// readXMLBody reads a POST body, refusing a content type not among types
+// with unsupportedContentType as BBB's ContentTypeValidator does. An empty
+// body is fine. A form body is accepted but carries no document (nil).
+func (s *Server) readXMLBody(e *exchange, types []string) ([]byte, bool) {
 	body, err := io.ReadAll(io.LimitReader(e.r.Body, maxBody+1))
 	if err != nil {
 		s.fail(e, "validationError", "Could not read the request body")
@@ -60,9 +70,12 @@ func (s *Server) readXMLBody(e *exchange) ([]byte, bool) {
 		return nil, true
 	}
 	mt, _, _ := mime.ParseMediaType(e.r.Header.Get("Content-Type"))
-	if mt != "application/xml" && mt != "text/xml" {
+	if !slices.Contains(types, mt) {
 		s.fail(e, "unsupportedContentType", "POST request Content-Type is missing or unsupported")
 		return nil, false
+	}
+	if mt != "application/xml" && mt != "text/xml" {
+		return nil, true
 	}
 	return body, true
 }
@@ -191,7 +204,7 @@ func (s *Server) handleInsertDocument(e *exchange) {
 	}
 	var docs []Document
 	if e.r.Method == http.MethodPost {
-		body, ok := s.readXMLBody(e)
+		body, ok := s.readXMLBody(e, xmlContentTypes)
 		if !ok {
 			return
 		}

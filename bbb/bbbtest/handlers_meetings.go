@@ -2,7 +2,6 @@ package bbbtest
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"path"
@@ -16,28 +15,42 @@ import (
 	"github.com/bbbcast/bbbcast/internal/fakekit"
 )
 
-// meetingIDParam reads and validates meetingID like BBB's
-// MeetingIDConstraint, answering the failure itself when it is not valid.
+// meetingIDParam reads and validates meetingID as the release of
+// WithVersion does (see meetingIDRuleFor), answering the failure itself
+// when it is not valid.
 func (s *Server) meetingIDParam(e *exchange, fail func(*exchange, string, string)) (string, bool) {
 	id, _ := e.q.get("meetingID")
 	if strings.TrimSpace(id) == "" {
 		fail(e, "missingParamMeetingID", "You must provide a meeting ID")
 		return "", false
 	}
-	if err := bbb.ValidateMeetingID(id); err != nil {
-		msg := "Invalid meeting ID"
-		var pe *bbb.ParamError
-		if errors.As(err, &pe) {
-			if n := utf8.RuneCountInString(id); n < 2 || n > 256 {
-				msg = "Meeting ID must be between 2 and 256 characters"
-			} else {
-				msg = "Meeting ID cannot contain ','"
-			}
-		}
-		fail(e, "validationError", msg)
+	if key, msg := checkMeetingID(meetingIDRuleFor(s.version, s.cfg.version), id); key != "" {
+		fail(e, key, msg)
 		return "", false
 	}
 	return id, true
+}
+
+// checkMeetingID returns BBB's error key and message for id under rule,
+// or "" when it is valid. Lengths are Java's (UTF-16 units).
+func checkMeetingID(rule meetingIDRule, id string) (key, msg string) {
+	if rule == meetingIDNoComma {
+		if strings.IndexByte(id, ',') >= 0 {
+			return "invalidFormat", "Meeting id contains invalid characters."
+		}
+		return "", ""
+	}
+	if n := javaLen(id); n < 2 || n > 256 {
+		return "validationError", "Meeting ID must be between 2 and 256 characters"
+	}
+	// The ASCII pattern of the 2.4 pre-releases kept the message of the
+	// comma rule, so both answer the same.
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c == ',' || rule == meetingIDASCII && !asciiMeetingIDByte(c) {
+			return "validationError", "Meeting ID cannot contain ','"
+		}
+	}
+	return "", ""
 }
 
 // parseJavaBool is Boolean.parseBoolean: "true" in any case, else false.
@@ -101,7 +114,7 @@ func (s *Server) handleCreate(e *exchange) {
 	}
 	var docs []Document
 	if e.r.Method == http.MethodPost {
-		body, ok := s.readXMLBody(e)
+		body, ok := s.readXMLBody(e, createContentTypes)
 		if !ok {
 			return
 		}
@@ -635,11 +648,12 @@ func (s *Server) handleGetMeetings(e *exchange) {
 	x := newXMLWriter()
 	defer x.release()
 	s.rlock(e.now)
+	// Like BBB's MeetingService.getMeetings, every meeting getMeetingInfo
+	// knows is listed, an ended one too (hasBeenForciblyEnded, endTime set,
+	// running false) until it is forgotten endedRetention after its end.
 	list := make([]*meeting, 0, len(s.meetings))
 	for _, m := range s.meetings {
-		if !m.ended {
-			list = append(list, m)
-		}
+		list = append(list, m)
 	}
 	sortMeetings(list)
 	x.start("SUCCESS")

@@ -117,16 +117,15 @@ func (s *Server) Meeting(meetingID string) (Meeting, bool) {
 	return m.snapshot(), true
 }
 
-// Meetings returns copies of the meetings getMeetings lists (not ended),
-// oldest first.
+// Meetings returns copies of the meetings getMeetings lists, oldest
+// first: an ended meeting stays listed (Ended set) for a minute after its
+// end, as it does in getMeetingInfo.
 func (s *Server) Meetings() []Meeting {
 	s.rlock(s.clock.Now())
 	defer s.runlock()
 	list := make([]*meeting, 0, len(s.meetings))
 	for _, m := range s.meetings {
-		if !m.ended {
-			list = append(list, m)
-		}
+		list = append(list, m)
 	}
 	sortMeetings(list)
 	out := make([]Meeting, 0, len(list))

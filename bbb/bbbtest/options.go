@@ -1,8 +1,12 @@
 package bbbtest
 
 import (
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/bbbcast/bbbcast/bbb"
@@ -42,6 +46,8 @@ type config struct {
 	logger         *slog.Logger
 	requestLogSize int
 	callbackClient *http.Client
+	addr           string // WithAddr
+	publicURL      string // WithPublicURL
 }
 
 // WithSecret sets the shared secret (random by default; read it from
@@ -62,12 +68,15 @@ func WithClock(clk clock.Clock) Option { return func(c *config) { c.clock = clk 
 // DefaultVersion by default). It is reported by the <URL>/api probe and
 // gates calls and behaviours: insertDocument needs 2.5, join's role
 // parameter and end without password 2.6, join errors as XML 2.7,
-// sendChatMessage 3.0.
+// sendChatMessage 3.0. It also sets the meeting ID rule and the checksum
+// algorithms accepted (see the package documentation); a pre-release
+// suffix ("2.4-beta-1") matters only for the meeting ID rule of 2.4.
 func WithVersion(v string) Option { return func(c *config) { c.version = v } }
 
 // WithChecksumAlgorithms sets the server's supportedChecksumAlgorithms: a
 // request signed with any other algorithm is refused with checksumError.
-// All four are accepted by default.
+// By default the server accepts what its release does out of the box (see
+// WithVersion); the list given here is restricted to those too.
 func WithChecksumAlgorithms(algs ...bbb.Algorithm) Option {
 	return func(c *config) { c.algorithms = append([]bbb.Algorithm(nil), algs...) }
 }
@@ -99,3 +108,43 @@ func WithRequestLogSize(n int) Option { return func(c *config) { c.requestLogSiz
 // WithCallbackClient sets the HTTP client that calls end callbacks (one
 // with a 10 s timeout by default), for instance a TLS test server's client.
 func WithCallbackClient(h *http.Client) Option { return func(c *config) { c.callbackClient = h } }
+
+// WithAddr makes the server listen on addr ("127.0.0.1:8090"; port 0
+// picks a free one) instead of a random loopback port. NewServer panics
+// when it cannot listen there, as httptest does. The server has no
+// authentication (see ControlPath): keep it on loopback unless the network
+// is trusted.
+func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+
+// WithPublicURL sets the scheme://host[:port] (optionally with a path
+// prefix) of the URLs the server hands out instead of its own address:
+// join's redirect to the HTML5 client, the errors= redirects to the
+// default logout URL, and the text-track links. Use it when clients reach
+// the fake through another name, a container network or a proxy.
+// Server.URL and Server.Client still use the listening address. NewServer
+// panics when u is not an absolute http or https URL without user, query
+// or fragment.
+func WithPublicURL(u string) Option { return func(c *config) { c.publicURL = u } }
+
+// listenerFor listens on WithAddr's address; nil without it.
+func listenerFor(cfg config) net.Listener {
+	if cfg.addr == "" {
+		return nil
+	}
+	l, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		panic(fmt.Sprintf("bbbtest: failed to listen on %s: %v", cfg.addr, err))
+	}
+	return l
+}
+
+// publicURL checks WithPublicURL's URL and returns it without trailing
+// slashes.
+func publicURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil ||
+		p.RawQuery != "" || p.ForceQuery || p.Fragment != "" {
+		panic(fmt.Sprintf("bbbtest: public URL %q: want http(s)://host[:port][/path]", u))
+	}
+	return strings.TrimRight(u, "/")
+}

@@ -88,26 +88,28 @@ func NewServer(opts ...Option) *Server {
 	if cfg.clock == nil {
 		cfg.clock = clock.New()
 	}
-	if len(cfg.algorithms) == 0 {
-		cfg.algorithms = append([]bbb.Algorithm(nil), bbb.Algorithms...)
-	}
 	for _, a := range cfg.algorithms {
 		if a.HexLen() == 0 {
 			panic(fmt.Sprintf("bbbtest: invalid checksum algorithm %v", a))
 		}
 	}
-	if !containsAlg(cfg.algorithms, cfg.clientAlg) {
-		panic(fmt.Sprintf("bbbtest: client checksum %v is not among the supported algorithms %v", cfg.clientAlg, cfg.algorithms))
-	}
 	v, err := parseVersion(cfg.version)
 	if err != nil {
 		panic(err.Error())
+	}
+	cfg.algorithms = v.checksumAlgorithms(cfg.algorithms)
+	if !containsAlg(cfg.algorithms, cfg.clientAlg) {
+		panic(fmt.Sprintf("bbbtest: client checksum %v is not among the algorithms BBB %v accepts here %v", cfg.clientAlg, v, cfg.algorithms))
 	}
 	if cfg.requestLogSize <= 0 {
 		cfg.requestLogSize = DefaultRequestLogSize
 	}
 	if cfg.callbackClient == nil {
 		cfg.callbackClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	var public string
+	if cfg.publicURL != "" {
+		public = publicURL(cfg.publicURL)
 	}
 	logger := cfg.logger
 	if logger == nil {
@@ -131,12 +133,19 @@ func NewServer(opts ...Option) *Server {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ts = httptest.NewUnstartedServer(s)
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if l := listenerFor(cfg); l != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = l
+	}
 	if cfg.tls {
 		s.ts.StartTLS()
 	} else {
 		s.ts.Start()
 	}
 	s.host = s.ts.URL
+	if public != "" {
+		s.host = public
+	}
 	s.URL = s.ts.URL + BasePath
 	return s
 }
@@ -208,11 +217,16 @@ func (s *Server) SignedURL(call, rawQuery string) string {
 // Version returns the BBB release the server behaves as.
 func (s *Server) Version() string { return s.version.String() }
 
-// ServeHTTP serves the BBB API under BasePath + "/api" and the HTML5
+// ServeHTTP serves the BBB API under BasePath + "/api", the HTML5
 // client's pages under /html5client/: join (the meeting room), guestWait,
-// and the room's chat and leave forms. Everything else is a 404 HTML page.
+// and the room's chat and leave forms, and the control API under
+// ControlPath. Everything else is a 404 HTML page.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	if rest, ok := strings.CutPrefix(path, ControlPath); ok && (rest == "" || rest[0] == '/') {
+		s.serveControl(w, r, rest)
+		return
+	}
 	if rest, ok := strings.CutPrefix(path, s.apiPrefix); ok {
 		switch {
 		case rest == "" || rest == "/":

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bbbcast/bbbcast/bbb"
 )
 
 // version is a BBB release number such as 2.7.3.
@@ -46,3 +48,87 @@ var (
 	v27 = version{2, 7, 0} // join errors honour redirect=false, errorRedirectUrl
 	v30 = version{3, 0, 0} // sendChatMessage
 )
+
+// meetingIDRule is how a release validates meetingID.
+type meetingIDRule int
+
+const (
+	// meetingIDNoComma: up to 2.3, only a comma is refused, with
+	// invalidFormat (ParamsUtil.isValidMeetingId in bbb-common-web).
+	meetingIDNoComma meetingIDRule = iota
+	// meetingIDASCII: the 2.4 pre-releases built on PR #12693 (the new
+	// validation in bbb-common-web) allowed only
+	// ^[a-zA-Z0-9\s!@#$%^&*()_\-+=\[\]{};:.'"<>?\\|\/]+$, 2 to 256
+	// characters, until PR #12853 (merged July 2021, before 2.4-beta-2).
+	meetingIDASCII
+	// meetingIDUnicode: 2.4.0 and later, MeetingIDConstraint's
+	// @Size(min = 2, max = 256) and @Pattern(regexp = "^[^,]+$").
+	meetingIDUnicode
+)
+
+var v24 = version{2, 4, 0}
+
+// meetingIDRuleFor returns the rule of release v, raw being the version
+// string as given (for its pre-release suffix: "2.4-beta-1",
+// "2.4.0-alpha.3").
+func meetingIDRuleFor(v version, raw string) meetingIDRule {
+	if !v.atLeast(v24) {
+		return meetingIDNoComma
+	}
+	if v != v24 {
+		return meetingIDUnicode
+	}
+	_, pre, _ := strings.Cut(strings.TrimSpace(raw), "-")
+	pre = strings.Map(func(r rune) rune {
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			return r
+		}
+		return -1
+	}, strings.ToLower(pre))
+	if strings.HasPrefix(pre, "alpha") || pre == "beta" || pre == "beta1" {
+		return meetingIDASCII
+	}
+	return meetingIDUnicode
+}
+
+// asciiMeetingIDByte reports whether c is in the 2.4 pre-releases' list.
+func asciiMeetingIDByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	case c == ' ', c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+		return true
+	}
+	return strings.IndexByte(`!@#$%^&*()_-+=[]{};:.'"<>?\|/`, c) >= 0
+}
+
+// checksumAlgorithms returns the algorithms release v accepts out of the
+// box, restricted to explicit when WithChecksumAlgorithms gave a list:
+//
+//   - up to 2.5.6, SHA-1 and SHA-256 (GetChecksumValidator picks SHA-256
+//     for a 64-character checksum, SHA-1 otherwise);
+//   - 2.5.7 (PR #15684) added SHA-384 and SHA-512 but validated with the
+//     single checksumHash, sha256 by default, so SHA-1 was refused;
+//   - from 2.5.8 (PR #15879) supportedChecksumAlgorithms defaults to
+//     sha1,sha256,sha384,sha512.
+func (v version) checksumAlgorithms(explicit []bbb.Algorithm) []bbb.Algorithm {
+	var known []bbb.Algorithm
+	switch {
+	case v.atLeast(version{2, 5, 8}):
+		known = append(known, bbb.Algorithms...)
+	case v.atLeast(version{2, 5, 7}):
+		known = []bbb.Algorithm{bbb.SHA256}
+	default:
+		known = []bbb.Algorithm{bbb.SHA1, bbb.SHA256}
+	}
+	if len(explicit) == 0 {
+		return known
+	}
+	var out []bbb.Algorithm
+	for _, a := range explicit {
+		if containsAlg(known, a) && !containsAlg(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
