@@ -71,9 +71,13 @@
 //   - The v1.8 proxy's token is the literal "1234" in proxy.py (the
 //     README's PROXY_TOKEN is read by nothing), its administrator token
 //     "admin-secret-key": edit both, and serve the proxy over TLS.
-//   - The legacy launcher starting a room that already runs restarts it
-//     and answers its debug page (HTTP 500). With the Docker daemon down,
-//     v1.7 answers a stop "no running container", which reads as stopped.
+//   - SIPMediaGW.sh asks the container gw0 which app it runs: the legacy
+//     launcher starting a room that already runs restarts it and answers
+//     its debug page (HTTP 500), and so does a start that ends while gw0
+//     is not up (two starts at once), its container running. The client
+//     then stops the room, as after any failed start.
+//   - With the Docker daemon down, v1.7 answers a stop "no running
+//     container", which reads as stopped.
 //
 // # Deploying the legacy launcher safely
 //
