@@ -102,19 +102,7 @@ func (s *Server) attemptCallback(j callbackJob, attempt int) {
 	if !cb.OK() && attempt <= len(retrySchedule) && !s.closed {
 		d := retrySchedule[attempt-1]
 		cb.NextRetry = d
-		s.wg.Add(1) // released by the timer's function, or by Close when it stops the timer
-		var t *clock.Timer
-		t = s.clock.AfterFunc(d, func() {
-			s.cbMu.Lock()
-			delete(s.timers, t)
-			closed := s.closed
-			s.cbMu.Unlock()
-			defer s.wg.Done()
-			if !closed {
-				s.attemptCallback(j, attempt+1)
-			}
-		})
-		s.timers[t] = struct{}{}
+		s.scheduleLocked(d, func() { s.attemptCallback(j, attempt+1) })
 	}
 	s.callbacks = append(s.callbacks, cb)
 	s.cbMu.Unlock()
@@ -123,13 +111,29 @@ func (s *Server) attemptCallback(j callbackJob, attempt int) {
 
 // callReceiver sends BBB's plain, unsigned GET.
 func (s *Server) callReceiver(u string) (int, error) {
+	return s.send(http.MethodGet, u, "", map[string]string{"User-Agent": "bbbtest end callback"})
+}
+
+// send sends one request of the server's own (an end callback, a
+// recording-ready callback, a webhook) with the callback client, and
+// returns the receiver's status; the answer's body is read and dropped.
+func (s *Server) send(method, u, form string, headers map[string]string) (int, error) {
 	ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	var body io.Reader
+	if form != "" {
+		body = strings.NewReader(form)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("User-Agent", "bbbtest end callback")
+	if form != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := s.cfg.callbackClient.Do(req)
 	if err != nil {
 		return 0, err
@@ -137,6 +141,24 @@ func (s *Server) callReceiver(u string) (int, error) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// scheduleLocked runs fn after d on the server's clock, unless the server
+// closes first (Close and Reset stop what has not run). s.cbMu is held.
+func (s *Server) scheduleLocked(d time.Duration, fn func()) {
+	s.wg.Add(1) // released by the timer's function, or by whoever stops the timer
+	var t *clock.Timer
+	t = s.clock.AfterFunc(d, func() {
+		s.cbMu.Lock()
+		delete(s.timers, t)
+		closed := s.closed
+		s.cbMu.Unlock()
+		defer s.wg.Done()
+		if !closed {
+			fn()
+		}
+	})
+	s.timers[t] = struct{}{}
 }
 
 // stopTimersLocked cancels the pending retries. s.cbMu is held.

@@ -14,7 +14,7 @@ import (
 // helpers' part for suites that cannot call them (PHP, Python, JavaScript
 // driving the fakebbb command): list meetings and attendees, make users
 // join and leave, end meetings, inject faults, add recordings, list
-// webhooks, reset. It is outside BasePath, never needs a checksum, and is
+// webhooks, fire webhook events, reset. It is outside BasePath, never needs a checksum, and is
 // not in the request log; faults do not apply to it. Requests with a
 // cross-site Origin or Sec-Fetch-Site header are refused, so a web page
 // cannot drive it; anyone who can reach the server can. The endpoints:
@@ -30,6 +30,7 @@ import (
 //	GET    /_control/recordings        {"recordings": [recording…]}
 //	POST   /_control/recordings        recording → {"recordID"}
 //	GET    /_control/hooks             {"hooks": [hook…]}
+//	POST   /_control/webhooks          {"event", "meetingID", "userID"} → {"hooks": n}
 //	POST   /_control/reset             → {"ok": true}
 //
 // A meeting is {"meetingID", "internalMeetingID", "meetingName",
@@ -41,7 +42,8 @@ import (
 // The actions are the helpers UserJoins, UserLeaves, EndMeeting (end
 // callback included), Fail (call "*" for every call, "" for the version
 // probe; delay is a Go duration such as "1.5s"), ClearFaults, AddRecording
-// and Reset. A recording is {"recordID", "meetingID", "internalMeetingID",
+// and Reset; POST /webhooks is FireWebhook (userID only for user-joined
+// and user-left). A recording is {"recordID", "meetingID", "internalMeetingID",
 // "name", "isBreakout", "state", "startTime" and "endTime" (ms),
 // "participants", "metadata", "playback": [{"type", "url", "length",
 // "processingTime"}]}; all but meetingID are optional, as for AddRecording.
@@ -144,7 +146,7 @@ func controlRecordingOf(r Recording) controlRecording {
 		Participants: r.Participants, Metadata: nonNil(r.Metadata), Playback: make([]controlPlayback, 0, len(r.Playback)),
 	}
 	for _, p := range r.Playback {
-		out.Playback = append(out.Playback, controlPlayback(p))
+		out.Playback = append(out.Playback, controlPlayback{Type: p.Type, URL: p.URL, Length: p.Length, ProcessingTime: p.ProcessingTime})
 	}
 	return out
 }
@@ -193,7 +195,7 @@ func badRequest(format string, a ...any) error {
 // helperStatus maps a helper's error to an HTTP status.
 func helperStatus(err error) int {
 	switch {
-	case errors.Is(err, ErrNoMeeting), errors.Is(err, ErrNoUser):
+	case errors.Is(err, ErrNoMeeting), errors.Is(err, ErrNoUser), errors.Is(err, ErrNoRecording):
 		return http.StatusNotFound
 	case errors.Is(err, ErrMeetingEnded), errors.Is(err, ErrMeetingFull), errors.Is(err, ErrNotRecorded):
 		return http.StatusConflict
@@ -216,6 +218,7 @@ var controlRoutes = map[string]controlRoute{
 	"/faults":     {http.MethodPost: (*Server).controlFail, http.MethodDelete: (*Server).controlClearFaults},
 	"/recordings": {http.MethodGet: (*Server).controlRecordings, http.MethodPost: (*Server).controlAddRecording},
 	"/hooks":      {http.MethodGet: (*Server).controlHooks},
+	"/webhooks":   {http.MethodPost: (*Server).controlFireWebhook},
 	"/reset":      {http.MethodPost: (*Server).controlReset},
 }
 
@@ -442,7 +445,7 @@ func (s *Server) controlAddRecording(r *http.Request) (any, error) {
 		rec.EndTime = time.UnixMilli(in.EndTime)
 	}
 	for _, p := range in.Playback {
-		rec.Playback = append(rec.Playback, Playback(p))
+		rec.Playback = append(rec.Playback, Playback{Type: p.Type, URL: p.URL, Length: p.Length, ProcessingTime: p.ProcessingTime})
 	}
 	return map[string]string{"recordID": s.AddRecording(rec)}, nil
 }
@@ -459,6 +462,25 @@ func (s *Server) controlHooks(*http.Request) (any, error) {
 			EventIDs: events, Permanent: h.Permanent, RawData: h.RawData})
 	}
 	return map[string][]controlHook{"hooks": out}, nil
+}
+
+func (s *Server) controlFireWebhook(r *http.Request) (any, error) {
+	var in struct {
+		Event     string `json:"event"`
+		MeetingID string `json:"meetingID"`
+		UserID    string `json:"userID"`
+	}
+	if err := decodeControl(r, &in); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(requireField("event", in.Event), requireField("meetingID", in.MeetingID)); err != nil {
+		return nil, badRequest("%v", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	n, err := s.FireWebhook(in.Event, in.MeetingID, in.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]int{"hooks": n}, nil
 }
 
 func (s *Server) controlReset(*http.Request) (any, error) {

@@ -62,10 +62,31 @@
 //     seconds later) and fires meta_endCallbackUrl with meetingID and
 //     recordingmarks appended, from a goroutine, retrying after 30 s, 1 min,
 //     2 min and 5 min of the injected clock when the receiver fails.
-//   - Recordings (seeded with AddRecording) answer getRecordings,
+//   - A meeting created with record=true that was recorded at least once
+//     (autoStartRecording, or SetRecording as the record button) produces
+//     a recording when it ends (breakout rooms excepted): its record ID is
+//     the internal meeting ID, it is "processing" at once and "published"
+//     after WithRecordingDelay on the injected clock, with rawSize, size
+//     and one "presentation" playback (url, length in minutes, size,
+//     preview images). When create had meta_bbb-recording-ready-url, the
+//     publication POSTs signed_parameters (an HS256 JWT of meeting_id and
+//     record_id signed with the secret, as bbb.VerifyRecordingReady
+//     checks) to it, once; WaitRecording and WaitDeliveries tell a test
+//     when it happened.
+//   - Recordings (also seeded with AddRecording) answer getRecordings,
 //     publishRecordings, deleteRecordings, updateRecordings and the JSON
-//     text-track calls; webhooks (hooks/create, hooks/destroy, hooks/list)
-//     are kept in memory but no events are posted.
+//     text-track calls.
+//   - Webhooks registered with hooks/create (kept in memory; hooks/destroy,
+//     hooks/list) receive meeting-created, user-joined, user-left,
+//     meeting-ended and rap-publish-ended (the fake's own recordings) as
+//     bbb-webhooks posts them: a form of event (a JSON array of one
+//     {"data":{"type":"event","id",…,"attributes":{"meeting":{…}},
+//     "event":{"ts"}}}), timestamp and domain, with checksum=SHA-1 of
+//     callbackURL + body + secret appended to the callback URL, as
+//     bbb.VerifyWebhook checks. A hook on a meetingID gets only that
+//     meeting's events, one with eventID only those events; getRaw hooks
+//     get the same mapped events. Deliveries are sent in order, one at a
+//     time, and never retried; FireWebhook posts any event on demand.
 //
 // # Time
 //
@@ -75,8 +96,10 @@
 // against clock.Now() (a meeting nobody joined is removed after
 // WithMeetingExpiry, an emptied meeting after WithEmptyMeetingExpiry, an
 // ended meeting is forgotten one minute after its end); Sweep applies them
-// on demand. Callback retries and Fault delays are clock timers:
-// WaitCallbacks and WaitDelayed tell a test when to advance the mock clock.
+// on demand. Callback retries, the publication of recordings and Fault
+// delays are clock timers: WaitCallbacks, WaitRecording, WaitDeliveries
+// and WaitDelayed tell a test when to advance the mock clock, or that what
+// it released has happened.
 //
 // # Test helpers
 //
@@ -95,5 +118,6 @@
 // (WithPublicURL). Under ControlPath the server also serves a JSON control
 // API that plays the helpers' part over HTTP, so that a suite in any
 // language lists meetings and attendees, makes users join and leave, ends
-// meetings, injects faults, adds recordings and resets the state.
+// meetings, injects faults, adds recordings, fires webhook events and
+// resets the state.
 package bbbtest

@@ -241,6 +241,7 @@ func (s *Server) addMeetingLocked(m *meeting) {
 	s.meetings[m.id] = m
 	s.byInternal[m.internalID] = m
 	s.scheduleMeetingLocked(m)
+	s.webhookMeetingCreatedLocked(m)
 }
 
 func writeCreateAnswer(x *xmlWriter, m *meeting, key, msg string) {

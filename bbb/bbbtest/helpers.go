@@ -175,7 +175,9 @@ func (s *Server) UserJoins(meetingID, fullName, role string) (string, error) {
 		return "", ErrMeetingFull
 	}
 	id := "w_" + fakekit.RandomString(12, fakekit.LowerAlnum)
-	m.addAttendee(&attendee{internalID: id, userID: id, fullName: fullName, role: r, clientType: "HTML5"})
+	a := &attendee{internalID: id, userID: id, fullName: fullName, role: r, clientType: "HTML5"}
+	m.addAttendee(a)
+	s.webhookUserLocked(EventUserJoined, m, a)
 	return id, nil
 }
 
@@ -326,7 +328,7 @@ func (s *Server) Reset() {
 	s.byInternal = make(map[string]*meeting)
 	s.sessions = make(map[string]*session)
 	s.recordings, s.hooks, s.nextHookID = nil, nil, 0
-	s.nextSweep, s.jobs = time.Time{}, nil
+	s.nextSweep, s.jobs, s.outbox = time.Time{}, nil, nil
 	s.mu.Unlock()
 
 	s.logMu.Lock()
@@ -338,7 +340,7 @@ func (s *Server) Reset() {
 
 	s.cbMu.Lock()
 	s.stopTimersLocked()
-	s.callbacks = nil
+	s.callbacks, s.deliveries, s.sendQ = nil, nil, nil
 	s.cbMu.Unlock()
 	s.events.Broadcast()
 }

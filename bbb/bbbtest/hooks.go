@@ -6,7 +6,8 @@ import (
 )
 
 // Hook is a webhook registered with hooks/create (bbb-webhooks). The fake
-// keeps them but posts no events.
+// posts the events of its meetings to it (see the package documentation
+// and FireWebhook).
 type Hook struct {
 	ID          int
 	CallbackURL string

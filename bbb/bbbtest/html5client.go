@@ -38,7 +38,7 @@ func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
 			writeClientPage(w, http.StatusForbidden, m.name, "The maximum number of participants allowed for this meeting has been reached.")
 			return
 		}
-		m.addAttendee(&attendee{
+		a := &attendee{
 			internalID: sess.internalID,
 			userID:     sess.userID,
 			fullName:   sess.fullName,
@@ -46,7 +46,9 @@ func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
 			clientType: "HTML5",
 			customData: append([]kv(nil), sess.customData...),
 			guest:      sess.guest,
-		})
+		}
+		m.addAttendee(a)
+		s.webhookUserLocked(EventUserJoined, m, a)
 	}
 	room := roomLocked(sess)
 	s.unlock()

@@ -70,6 +70,7 @@ func (s *Server) serveClientLeave(w http.ResponseWriter, r *http.Request) {
 // leaveLocked takes attendee i out of m at now, as UserLeaves does: when
 // the last user leaves, the empty meeting's expiry starts.
 func (s *Server) leaveLocked(m *meeting, i int, now time.Time) {
+	s.webhookUserLocked(EventUserLeft, m, m.attendees[i])
 	m.attendees = append(m.attendees[:i], m.attendees[i+1:]...)
 	if len(m.attendees) == 0 {
 		m.emptySince = now

@@ -48,6 +48,7 @@ type config struct {
 	callbackClient *http.Client
 	addr           string // WithAddr
 	publicURL      string // WithPublicURL
+	recordingDelay time.Duration
 }
 
 // WithSecret sets the shared secret (random by default; read it from
@@ -98,15 +99,17 @@ func WithMeetingExpiry(d time.Duration) Option { return func(c *config) { c.expi
 func WithEmptyMeetingExpiry(d time.Duration) Option { return func(c *config) { c.emptyExpiry = d } }
 
 // WithLogger makes the server log each API request at debug level (call,
-// status, messageKey; never a query) and each end callback at info level.
+// status, messageKey; never a query) and each end callback, recording-ready
+// callback and webhook delivery at info level.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithRequestLogSize sets how many of the latest requests Requests returns
 // (DefaultRequestLogSize by default; older ones are dropped).
 func WithRequestLogSize(n int) Option { return func(c *config) { c.requestLogSize = n } }
 
-// WithCallbackClient sets the HTTP client that calls end callbacks (one
-// with a 10 s timeout by default), for instance a TLS test server's client.
+// WithCallbackClient sets the HTTP client that calls end callbacks and
+// posts recording-ready callbacks and webhook events (one with a 10 s
+// timeout by default), for instance a TLS test server's client.
 func WithCallbackClient(h *http.Client) Option { return func(c *config) { c.callbackClient = h } }
 
 // WithAddr makes the server listen on addr ("127.0.0.1:8090"; port 0
@@ -125,6 +128,13 @@ func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 // panics when u is not an absolute http or https URL without user, query
 // or fragment.
 func WithPublicURL(u string) Option { return func(c *config) { c.publicURL = u } }
+
+// WithRecordingDelay sets how long the recording of a recorded meeting
+// that ended stays "processing" before it is published, on the server's
+// clock (DefaultRecordingDelay by default; a negative d counts as 0).
+func WithRecordingDelay(d time.Duration) Option {
+	return func(c *config) { c.recordingDelay = max(d, 0) }
+}
 
 // listenerFor listens on WithAddr's address; nil without it.
 func listenerFor(cfg config) net.Listener {

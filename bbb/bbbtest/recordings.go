@@ -23,6 +23,10 @@ type Recording struct {
 	StartTime    time.Time
 	EndTime      time.Time
 	Participants int
+	// RawSize and Size are the bytes of the raw recording and of all its
+	// playback formats; 0 leaves them out of getRecordings.
+	RawSize int64
+	Size    int64
 	// Metadata keys are lower-cased when added, as BBB returns them.
 	Metadata map[string]string
 	Playback []Playback
@@ -34,8 +38,17 @@ type Recording struct {
 type Playback struct {
 	Type           string // "presentation", "video", …
 	URL            string
-	Length         int // minutes
-	ProcessingTime int // milliseconds
+	Length         int   // minutes
+	ProcessingTime int   // milliseconds
+	Size           int64 // bytes; 0 leaves it out of getRecordings
+	Preview        []Image
+}
+
+// Image is a preview thumbnail of a playback format.
+type Image struct {
+	URL           string
+	Alt           string
+	Width, Height int
 }
 
 // Published reports whether the recording is in the published state.
@@ -49,8 +62,16 @@ type recording struct {
 func (r *recording) snapshot() Recording {
 	out := r.Recording
 	out.Metadata = kvMap(r.meta)
-	out.Playback = append([]Playback(nil), r.Playback...)
+	out.Playback = clonePlayback(r.Playback)
 	out.TextTracks = append([]TextTrack(nil), r.TextTracks...)
+	return out
+}
+
+func clonePlayback(list []Playback) []Playback {
+	out := append([]Playback(nil), list...)
+	for i := range out {
+		out[i].Preview = append([]Image(nil), out[i].Preview...)
+	}
 	return out
 }
 
@@ -85,7 +106,7 @@ func (s *Server) AddRecording(r Recording) string {
 		rec.meta = setKV(rec.meta, strings.ToLower(k), r.Metadata[k])
 	}
 	rec.Metadata = nil
-	rec.Playback = append([]Playback(nil), r.Playback...)
+	rec.Playback = clonePlayback(r.Playback)
 	rec.TextTracks = append([]TextTrack(nil), r.TextTracks...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -225,6 +246,9 @@ func writeRecording(x *xmlWriter, r *recording) {
 	x.int("startTime", millis(r.StartTime))
 	x.int("endTime", millis(r.EndTime))
 	x.int("participants", int64(r.Participants))
+	if r.RawSize > 0 {
+		x.int("rawSize", r.RawSize)
+	}
 	x.open("metadata")
 	for _, c := range r.meta {
 		if validXMLName(c.k) {
@@ -232,6 +256,9 @@ func writeRecording(x *xmlWriter, r *recording) {
 		}
 	}
 	x.close("metadata")
+	if r.Size > 0 {
+		x.int("size", r.Size)
+	}
 	x.open("playback")
 	for _, p := range r.Playback {
 		x.open("format")
@@ -239,6 +266,18 @@ func writeRecording(x *xmlWriter, r *recording) {
 		x.text("url", p.URL)
 		x.int("processingTime", int64(p.ProcessingTime))
 		x.int("length", int64(p.Length))
+		if p.Size > 0 {
+			x.int("size", p.Size)
+		}
+		if len(p.Preview) > 0 {
+			x.open("preview")
+			x.open("images")
+			for _, im := range p.Preview {
+				x.image(im)
+			}
+			x.close("images")
+			x.close("preview")
+		}
 		x.close("format")
 	}
 	x.close("playback")

@@ -53,6 +53,7 @@ type Server struct {
 	nextHookID int
 	nextSweep  time.Time
 	jobs       []callbackJob // end callbacks to start on unlock
+	outbox     []outgoing    // POSTs to send on unlock
 
 	logMu  sync.Mutex
 	reqLog requestLog
@@ -64,6 +65,10 @@ type Server struct {
 	callbacks []Callback
 	timers    map[*clock.Timer]struct{}
 	closed    bool
+
+	deliveries []Delivery
+	sendQ      []outgoing // POSTs waiting for the delivery worker
+	sending    bool       // the delivery worker runs
 
 	events fakekit.Notifier
 }
@@ -78,6 +83,7 @@ func NewServer(opts ...Option) *Server {
 		expiry:         DefaultMeetingExpiry,
 		emptyExpiry:    DefaultEmptyMeetingExpiry,
 		requestLogSize: DefaultRequestLogSize,
+		recordingDelay: DefaultRecordingDelay,
 	}
 	for _, o := range opts {
 		o(&cfg)

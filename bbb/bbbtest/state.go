@@ -83,6 +83,7 @@ type meeting struct {
 	record                  bool
 	recording               bool // a recording is in progress
 	recordingMarks          bool // the recording was started at least once
+	joins                   int  // users who joined, the recording's participants
 	guestPolicy             string
 	logoutURL               string
 	expiry                  time.Duration // while nobody joined
@@ -159,6 +160,7 @@ func (m *meeting) addAttendee(a *attendee) {
 	}
 	m.attendees = append(m.attendees, a)
 	m.hasUserJoined = true
+	m.joins++
 	m.emptySince = time.Time{}
 }
 
@@ -247,6 +249,8 @@ func (s *Server) finishLocked(m *meeting, now time.Time, forcibly bool) {
 			s.finishLocked(b, now, forcibly)
 		}
 	}
+	s.webhookLocked(EventMeetingEnded, m.id, m.internalID, nil, now)
+	s.produceRecordingLocked(m, now)
 	if m.endCallbackURL != "" {
 		s.jobs = append(s.jobs, callbackJob{meetingID: m.id, url: endCallbackURL(m.endCallbackURL, m.id, m.recordingMarks)})
 	}
@@ -297,9 +301,10 @@ func (s *Server) lock(now time.Time) {
 
 // unlock releases the state and starts the end callbacks queued meanwhile.
 func (s *Server) unlock() {
-	jobs := s.jobs
-	s.jobs = nil
+	jobs, out := s.jobs, s.outbox
+	s.jobs, s.outbox = nil, nil
 	s.mu.Unlock()
+	s.sendOutbox(out)
 	for _, j := range jobs {
 		s.startCallback(j)
 	}

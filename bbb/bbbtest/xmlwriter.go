@@ -138,3 +138,17 @@ func validXMLName(s string) bool {
 	}
 	return len(s) < 3 || !(s[0]|0x20 == 'x' && s[1]|0x20 == 'm' && s[2]|0x20 == 'l')
 }
+
+// image writes <image alt="…" height="…" width="…">url</image>, as BBB
+// lists a playback format's preview thumbnails.
+func (x *xmlWriter) image(im Image) {
+	x.b = append(x.b, `<image alt="`...)
+	x.b = appendEscaped(x.b, im.Alt)
+	x.b = append(x.b, `" height="`...)
+	x.b = strconv.AppendInt(x.b, int64(im.Height), 10)
+	x.b = append(x.b, `" width="`...)
+	x.b = strconv.AppendInt(x.b, int64(im.Width), 10)
+	x.b = append(x.b, `">`...)
+	x.b = appendEscaped(x.b, im.URL)
+	x.b = append(x.b, "</image>"...)
+}

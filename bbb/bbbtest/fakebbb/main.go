@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	version := fs.String("version", bbbtest.DefaultVersion, "BBB release to behave as")
 	public := fs.String("public-url", "", "scheme://host[:port] of the `URL` used in redirects instead of the listening address")
 	checksum := fs.String("checksum", "sha1,sha256,sha384,sha512", "accepted checksum `algorithms`, comma-separated")
+	recDelay := fs.Duration("recording-delay", bbbtest.DefaultRecordingDelay, "how long an ended recorded meeting's recording stays processing before it is published")
 	verbose := fs.Bool("v", false, "log each API request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -89,6 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		bbbtest.WithVersion(*version),
 		bbbtest.WithChecksumAlgorithms(algs...),
 		bbbtest.WithClientChecksum(algs[0]),
+		bbbtest.WithRecordingDelay(*recDelay),
 	}
 	if *public != "" {
 		opts = append(opts, bbbtest.WithPublicURL(*public))
