@@ -304,20 +304,8 @@ func (s *Server) proxyCommand(e *exchange) {
 			id = pyStr(b)
 		}
 	}
-	if id == "" {
-		writeFast(e, fastError(http.StatusBadRequest, "Missing 'gw_id' parameter"))
-		return
-	}
-	gw := s.gatewayByID(e.now, id)
+	gw := s.workingGateway(e, id)
 	if gw == nil {
-		writeFast(e, fastError(http.StatusNotFound, "Gateway '"+id+"' not found"))
-		return
-	}
-	s.mu.Lock()
-	working := gw.state == gwWorking
-	s.mu.Unlock()
-	if !working {
-		writeFast(e, fastError(http.StatusForbidden, "Gateway '"+id+"' is stopped, cannot send commands"))
 		return
 	}
 	if err != nil {
@@ -434,27 +422,36 @@ func (s *Server) proxyUnregister(e *exchange) {
 	proxyJSON(e, http.StatusOK, object{{"status", "success"}, {"gw_id", id}, {"removed", true}})
 }
 
-// proxyIvrConfig is HEAD's GET /ivrConfig, relayed to a working gateway's
-// launcher; the fake's launchers have no IVR.
-func (s *Server) proxyIvrConfig(e *exchange) {
-	id, _ := parseQuery(e.r.URL.RawQuery).last("gw_id")
+// workingGateway checks a relayed request's gw_id as proxy.py does before
+// forwarding (genericGatewayProxy at HEAD): given, registered, working.
+// It answers the refusal and returns nil otherwise.
+func (s *Server) workingGateway(e *exchange, id string) *gateway {
 	if id == "" {
 		writeFast(e, fastError(http.StatusBadRequest, "Missing 'gw_id' parameter"))
-		return
+		return nil
 	}
 	gw := s.gatewayByID(e.now, id)
 	if gw == nil {
 		writeFast(e, fastError(http.StatusNotFound, "Gateway '"+id+"' not found"))
-		return
+		return nil
 	}
 	s.mu.Lock()
 	working := gw.state == gwWorking
 	s.mu.Unlock()
 	if !working {
 		writeFast(e, fastError(http.StatusForbidden, "Gateway '"+id+"' is stopped, cannot send commands"))
-		return
+		return nil
 	}
-	writeFast(e, fastError(http.StatusNotFound, "Gateway not found"))
+	return gw
+}
+
+// proxyIvrConfig is HEAD's GET /ivrConfig, relayed to a working gateway's
+// launcher; the fake's launchers have no IVR.
+func (s *Server) proxyIvrConfig(e *exchange) {
+	id, _ := parseQuery(e.r.URL.RawQuery).last("gw_id")
+	if s.workingGateway(e, id) != nil {
+		writeFast(e, fastError(http.StatusNotFound, "Gateway not found"))
+	}
 }
 
 // adminToken is proxy.py's hard-coded administrator token.
