@@ -262,7 +262,7 @@ func (s *Service) gatewayClient(ctx context.Context, w Webinar) (gateway.Gateway
 	if err != nil {
 		return g, nil, err
 	}
-	c, err := s.sip(g)
+	c, err := s.sip.get(g)
 	return g, c, err
 }
 

@@ -38,7 +38,8 @@ type Config struct {
 	BBB        *bbb.Client
 	BBBServers map[string]*bbb.Client
 	// SIPMediaGW makes the client of a gateway's server;
-	// DefaultSIPMediaGW when nil.
+	// DefaultSIPMediaGW when nil. The Service keeps each client while the
+	// gateway's server settings stay the same.
 	SIPMediaGW func(gateway.Gateway) (*sipmediagw.Client, error)
 	// PublicURL is where the host mounts Handler, as the outside sees it
 	// (https://portal.example.org/webinar): BBB calls back there when a
@@ -92,7 +93,7 @@ type Service struct {
 	logger   *slog.Logger
 
 	bbb        map[string]*bbb.Client // by server name; "" is the default
-	sip        func(gateway.Gateway) (*sipmediagw.Client, error)
+	sip        *sipClients
 	publicURL  string
 	callbacks  *bbb.CallbackSigner
 	relay      ChatRelay
@@ -128,7 +129,7 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s := &Service{store: cfg.Store, gateways: cfg.Gateways, policy: cfg.Policy, notifier: cfg.Notifier,
 		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger),
-		bbb: map[string]*bbb.Client{}, sip: cfg.SIPMediaGW, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
+		bbb: map[string]*bbb.Client{}, sip: &sipClients{byID: map[int64]sipClient{}, factory: cfg.SIPMediaGW}, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
 		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, step: cfg.StepTimeout,
 		earlyStart: durationOr(cfg.EarlyStart, DefaultEarlyStart), overrun: durationOr(cfg.Overrun, DefaultOverrun),
 		misses: map[string]int{}, runs: map[string]*run{}, ended: map[string]*run{}}
@@ -140,8 +141,8 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.BBB != nil {
 		s.bbb[""] = cfg.BBB
 	}
-	if s.sip == nil {
-		s.sip = DefaultSIPMediaGW
+	if s.sip.factory == nil {
+		s.sip.factory = DefaultSIPMediaGW
 	}
 	if s.holder == "" {
 		s.holder = "bbbcast-" + randomHex(8)

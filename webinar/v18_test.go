@@ -83,3 +83,25 @@ func TestStartRefusesAStreamingLauncherGateway(t *testing.T) {
 	assert.Equal(t, "someone/else", st.Room, "the other stream was neither restarted nor stopped")
 	assert.Equal(t, 1, f.gw.StartCount())
 }
+
+// The Service keeps a gateway's client: a v1.8 launcher's release is
+// asked once, not at every chat message.
+func TestLauncherReleaseAskedOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newLiveFixture(t, sipmediagwtest.V18Launcher, webinar.RelaySIPMediaGW)
+	w, err := f.svc.Create(ctx, teacher, webinar.Draft{Title: "Compilers", Slot: slot(0, 2), ChatEnabled: true})
+	require.NoError(t, err)
+	_, err = f.waited(f.svc.Start, teacher, w.ID)
+	require.NoError(t, err)
+	for range 3 {
+		require.ErrorIs(t, f.svc.PostChat(ctx, student, w.ID, "Une question"), sipmediagw.ErrNotSupported)
+	}
+	probes := 0
+	for _, r := range f.gw.Requests() {
+		if r.Path == "/gateway/ivrConfig" {
+			probes++
+		}
+	}
+	assert.Equal(t, 1, probes)
+}
