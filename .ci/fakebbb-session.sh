@@ -46,8 +46,18 @@ SECRET=s3cret
 
 # --- the README's session, from here on ---
 
-# Create a meeting, signed with SHA-1: sha1(call + query + secret).
-q='name=Demo&meetingID=demo&moderatorPW=mp&attendeePW=ap'
+# Where webhooks and the recording-ready callback go: your app's receiver;
+# here the fake's own API root, which answers 200. URL-encoded for queries.
+RCV=$(printf '%s' "$BBB/bigbluebutton/api" | sed 's/:/%3A/g; s|/|%2F|g')
+
+# Register a webhook for every event (bbb-webhooks' hooks/create).
+q="callbackURL=$RCV"
+sum=$(printf '%s' "hooks/create$q$SECRET" | sha1sum | cut -d' ' -f1)
+out=$(curl -sS "$BBB/bigbluebutton/api/hooks/create?$q&checksum=$sum")
+expect "hooks/create" "<returncode>SUCCESS</returncode><hookID>1</hookID>" "$out"
+
+# Create a recorded meeting, signed with SHA-1: sha1(call + query + secret).
+q="name=Demo&meetingID=demo&moderatorPW=mp&attendeePW=ap&record=true&autoStartRecording=true&meta_bbb-recording-ready-url=$RCV"
 sum=$(printf '%s' "create$q$SECRET" | sha1sum | cut -d' ' -f1)
 out=$(curl -sS "$BBB/bigbluebutton/api/create?$q&checksum=$sum")
 expect create "<returncode>SUCCESS</returncode><meetingID>demo</meetingID>" "$out"
@@ -83,6 +93,33 @@ out=$(curl -sS -H 'Content-Type: application/json' -d '{"meetingID":"demo"}' "$B
 expect "control end" '{"ok":true}' "$out"
 out=$(curl -sS "$BBB/_control/meeting?meetingID=demo")
 expect "after the end" '"running":false,"hasUserJoined":true,"ended":true' "$out"
+
+# The recording is processed, then published (after -recording-delay, 500 ms).
+for _ in $(seq 50); do
+	out=$(curl -sS "$BBB/_control/recordings")
+	case "$out" in *'"state":"published"'*) break ;; esac
+	sleep 0.1
+done
+expect "control recordings" '"meetingID":"demo"' "$out"
+expect "control recordings" '"state":"published"' "$out"
+q='meetingID=demo'
+sum=$(printf '%s' "getRecordings$q$SECRET" | sha1sum | cut -d' ' -f1)
+out=$(curl -sS "$BBB/bigbluebutton/api/getRecordings?$q&checksum=$sum")
+expect getRecordings "<published>true</published>" "$out"
+expect getRecordings "<rawSize>" "$out"
+expect getRecordings "<preview><images><image " "$out"
+
+# What the fake posted: webhook events, then the recording-ready callback.
+for _ in $(seq 50); do
+	out=$(curl -sS "$BBB/_control/deliveries")
+	case "$out" in *'"kind":"recording-ready"'*) break ;; esac
+	sleep 0.1
+done
+for ev in meeting-created user-joined meeting-ended rap-publish-ended; do
+	expect "control deliveries" "\"event\":\"$ev\"" "$out"
+done
+expect "control deliveries" '"kind":"recording-ready"' "$out"
+expect "control deliveries" '"statusCode":200' "$out"
 
 # --- end of the README's session ---
 

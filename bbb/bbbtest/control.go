@@ -31,6 +31,8 @@ import (
 //	POST   /_control/recordings        recording → {"recordID"}
 //	GET    /_control/hooks             {"hooks": [hook…]}
 //	POST   /_control/webhooks          {"event", "meetingID", "userID"} → {"hooks": n}
+//	GET    /_control/deliveries        {"deliveries": [delivery…]}, webhook and recording-ready POSTs
+//	GET    /_control/callbacks         {"callbacks": [callback…]}, end callback attempts
 //	POST   /_control/reset             → {"ok": true}
 //
 // A meeting is {"meetingID", "internalMeetingID", "meetingName",
@@ -45,8 +47,16 @@ import (
 // and Reset; POST /webhooks is FireWebhook (userID only for user-joined
 // and user-left). A recording is {"recordID", "meetingID", "internalMeetingID",
 // "name", "isBreakout", "state", "startTime" and "endTime" (ms),
-// "participants", "metadata", "playback": [{"type", "url", "length",
-// "processingTime"}]}; all but meetingID are optional, as for AddRecording.
+// "participants", "rawSize" and "size" (bytes), "metadata", "playback":
+// [{"type", "url", "length", "processingTime", "size", "preview": [{"url",
+// "alt", "width", "height"}]}]}; all but meetingID are optional, as for
+// AddRecording.
+//
+// A delivery is {"kind" ("webhook" or "recording-ready"), "url", "meetingID",
+// "recordID", "event", "hookID", "body" (the form sent), "time" (ms),
+// "statusCode" (0 when no answer came), "error"}; a callback is
+// {"meetingID", "url", "attempt", "time", "statusCode", "error",
+// "nextRetry" (ms, 0 for none)}, as Deliveries and Callbacks return them.
 //
 // Bodies are JSON objects (at most 1 MiB, unknown fields refused), answers
 // are JSON. Errors are {"error": "…"} with HTTP 400 (bad JSON, missing or
@@ -119,10 +129,19 @@ func controlMeetingOf(m Meeting) controlMeeting {
 }
 
 type controlPlayback struct {
-	Type           string `json:"type"`
-	URL            string `json:"url"`
-	Length         int    `json:"length"`
-	ProcessingTime int    `json:"processingTime"`
+	Type           string         `json:"type"`
+	URL            string         `json:"url"`
+	Length         int            `json:"length"`
+	ProcessingTime int            `json:"processingTime"`
+	Size           int64          `json:"size"`
+	Preview        []controlImage `json:"preview"`
+}
+
+type controlImage struct {
+	URL    string `json:"url"`
+	Alt    string `json:"alt"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
 }
 
 type controlRecording struct {
@@ -135,6 +154,8 @@ type controlRecording struct {
 	StartTime         int64             `json:"startTime"`
 	EndTime           int64             `json:"endTime"`
 	Participants      int               `json:"participants"`
+	RawSize           int64             `json:"rawSize"`
+	Size              int64             `json:"size"`
 	Metadata          map[string]string `json:"metadata"`
 	Playback          []controlPlayback `json:"playback"`
 }
@@ -143,10 +164,27 @@ func controlRecordingOf(r Recording) controlRecording {
 	out := controlRecording{
 		RecordID: r.RecordID, MeetingID: r.MeetingID, InternalMeetingID: r.InternalMeetingID, Name: r.Name,
 		IsBreakout: r.IsBreakout, State: r.State, StartTime: millis(r.StartTime), EndTime: millis(r.EndTime),
-		Participants: r.Participants, Metadata: nonNil(r.Metadata), Playback: make([]controlPlayback, 0, len(r.Playback)),
+		Participants: r.Participants, RawSize: r.RawSize, Size: r.Size, Metadata: nonNil(r.Metadata),
+		Playback: make([]controlPlayback, 0, len(r.Playback)),
 	}
 	for _, p := range r.Playback {
-		out.Playback = append(out.Playback, controlPlayback{Type: p.Type, URL: p.URL, Length: p.Length, ProcessingTime: p.ProcessingTime})
+		cp := controlPlayback{
+			Type: p.Type, URL: p.URL, Length: p.Length, ProcessingTime: p.ProcessingTime, Size: p.Size,
+			Preview: make([]controlImage, 0, len(p.Preview)),
+		}
+		for _, im := range p.Preview {
+			cp.Preview = append(cp.Preview, controlImage{URL: im.URL, Alt: im.Alt, Width: im.Width, Height: im.Height})
+		}
+		out.Playback = append(out.Playback, cp)
+	}
+	return out
+}
+
+// playback is the inverse of controlRecordingOf for one playback format.
+func (p controlPlayback) playback() Playback {
+	out := Playback{Type: p.Type, URL: p.URL, Length: p.Length, ProcessingTime: p.ProcessingTime, Size: p.Size}
+	for _, im := range p.Preview {
+		out.Preview = append(out.Preview, Image{URL: im.URL, Alt: im.Alt, Width: im.Width, Height: im.Height})
 	}
 	return out
 }
@@ -219,6 +257,8 @@ var controlRoutes = map[string]controlRoute{
 	"/recordings": {http.MethodGet: (*Server).controlRecordings, http.MethodPost: (*Server).controlAddRecording},
 	"/hooks":      {http.MethodGet: (*Server).controlHooks},
 	"/webhooks":   {http.MethodPost: (*Server).controlFireWebhook},
+	"/deliveries": {http.MethodGet: (*Server).controlDeliveries},
+	"/callbacks":  {http.MethodGet: (*Server).controlCallbacks},
 	"/reset":      {http.MethodPost: (*Server).controlReset},
 }
 
@@ -436,7 +476,8 @@ func (s *Server) controlAddRecording(r *http.Request) (any, error) {
 	}
 	rec := Recording{
 		RecordID: in.RecordID, MeetingID: in.MeetingID, InternalMeetingID: in.InternalMeetingID, Name: in.Name,
-		IsBreakout: in.IsBreakout, State: in.State, Participants: in.Participants, Metadata: in.Metadata,
+		IsBreakout: in.IsBreakout, State: in.State, Participants: in.Participants,
+		RawSize: in.RawSize, Size: in.Size, Metadata: in.Metadata,
 	}
 	if in.StartTime != 0 {
 		rec.StartTime = time.UnixMilli(in.StartTime)
@@ -445,7 +486,7 @@ func (s *Server) controlAddRecording(r *http.Request) (any, error) {
 		rec.EndTime = time.UnixMilli(in.EndTime)
 	}
 	for _, p := range in.Playback {
-		rec.Playback = append(rec.Playback, Playback{Type: p.Type, URL: p.URL, Length: p.Length, ProcessingTime: p.ProcessingTime})
+		rec.Playback = append(rec.Playback, p.playback())
 	}
 	return map[string]string{"recordID": s.AddRecording(rec)}, nil
 }

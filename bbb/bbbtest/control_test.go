@@ -166,19 +166,37 @@ func TestControlRecordingsHooksReset(t *testing.T) {
 	t.Parallel()
 	srv := start(t)
 	id := ctlOK(t, srv, http.MethodPost, "/recordings", `{"meetingID":"rec","name":"Lecture","startTime":1709546400000,
-		"endTime":1709550000000,"participants":3,"metadata":{"Course":"Go"},
-		"playback":[{"type":"presentation","url":"https://bbb.example/playback/1","length":60}]}`)["recordID"].(string)
+		"endTime":1709550000000,"participants":3,"rawSize":9000,"size":4000,"metadata":{"Course":"Go"},
+		"playback":[{"type":"presentation","url":"https://bbb.example/playback/1","length":60,"size":4000,
+		"preview":[{"url":"https://bbb.example/thumb-1.png","alt":"Welcome","width":176,"height":136}]}]}`)["recordID"].(string)
 	r := get(t, srv, "getRecordings", q("meetingID", "rec")).ok(t)
 	if got := r.get("recordings", "recording", "recordID"); got != id {
 		t.Errorf("getRecordings recordID %q, want %q", got, id)
 	}
-	if got := r.get("recordings", "recording", "metadata", "course"); got != "Go" {
-		t.Errorf("metadata course %q", got)
+	for _, tt := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"metadata", "course"}, "Go"},
+		{[]string{"rawSize"}, "9000"},
+		{[]string{"size"}, "4000"},
+		{[]string{"playback", "format", "size"}, "4000"},
+		{[]string{"playback", "format", "preview", "images", "image"}, "https://bbb.example/thumb-1.png"},
+	} {
+		if got := r.get(append([]string{"recordings", "recording"}, tt.path...)...); got != tt.want {
+			t.Errorf("getRecordings %v = %q, want %q", tt.path, got, tt.want)
+		}
 	}
 	recs := ctlOK(t, srv, http.MethodGet, "/recordings", "")["recordings"].([]any)
-	if len(recs) != 1 || recs[0].(map[string]any)["state"] != "published" ||
-		recs[0].(map[string]any)["startTime"] != 1709546400000.0 {
-		t.Errorf("recordings %v", recs)
+	if len(recs) != 1 {
+		t.Fatalf("recordings %v", recs)
+	}
+	got, _ := json.Marshal(recs[0])
+	for _, want := range []string{`"state":"published"`, `"startTime":1709546400000`, `"rawSize":9000`, `"size":4000`,
+		`"preview":[{"alt":"Welcome","height":136,"url":"https://bbb.example/thumb-1.png","width":176}]`} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("control recording %s lacks %s", got, want)
+		}
 	}
 
 	get(t, srv, "hooks/create", q("callbackURL", "https://portal.example/hook", "meetingID", "rec")).ok(t)
@@ -228,5 +246,53 @@ func TestControlHandlerMounted(t *testing.T) {
 	}
 	if len(v.Meetings) != 1 || v.Meetings[0].MeetingID != "elsewhere" {
 		t.Errorf("%+v", v)
+	}
+}
+
+func TestControlDeliveriesAndCallbacks(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, http.StatusOK)
+	down := newReceiver(t, http.StatusServiceUnavailable)
+	srv := start(t)
+	get(t, srv, "hooks/create", q("callbackURL", rcv.URL+"/hook", "eventID", "meeting-created")).ok(t)
+	create(t, srv, "sent", "meta_endCallbackUrl", down.URL+"/ended")
+	mustJoin(t, srv, "sent", "Ada", "MODERATOR")
+	get(t, srv, "end", q("meetingID", "sent")).ok(t)
+	if _, err := srv.WaitDeliveries(ctx(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.WaitCallbacks(ctx(t), 1); err != nil {
+		t.Fatal(err)
+	}
+
+	dl := ctlOK(t, srv, http.MethodGet, "/deliveries", "")["deliveries"].([]any)
+	if len(dl) != 1 {
+		t.Fatalf("deliveries %v", dl)
+	}
+	d := dl[0].(map[string]any)
+	for k, want := range map[string]any{"kind": "webhook", "event": "meeting-created", "meetingID": "sent", "statusCode": 200.0, "hookID": 1.0} {
+		if d[k] != want {
+			t.Errorf("delivery %s = %v, want %v", k, d[k], want)
+		}
+	}
+	if u, _ := d["url"].(string); !strings.HasPrefix(u, rcv.URL+"/hook?checksum=") {
+		t.Errorf("delivery url %q", u)
+	}
+	if b, _ := d["body"].(string); !strings.Contains(b, "event=") {
+		t.Errorf("delivery body %q", b)
+	}
+
+	cbs := ctlOK(t, srv, http.MethodGet, "/callbacks", "")["callbacks"].([]any)
+	if len(cbs) != 1 {
+		t.Fatalf("callbacks %v", cbs)
+	}
+	c := cbs[0].(map[string]any)
+	for k, want := range map[string]any{"meetingID": "sent", "attempt": 1.0, "statusCode": 503.0, "nextRetry": 30000.0} {
+		if c[k] != want {
+			t.Errorf("callback %s = %v, want %v", k, c[k], want)
+		}
+	}
+	if u, _ := c["url"].(string); u != down.URL+"/ended?meetingID=sent&recordingmarks=false" {
+		t.Errorf("callback url %q", u)
 	}
 }

@@ -19,7 +19,8 @@
 //	-allow-remote        allow a non-loopback -addr (the fake has no authentication)
 //	-secret s            shared secret (random by default, printed)
 //	-version v           BBB release to behave as (bbbtest.DefaultVersion)
-//	-public-url u        scheme://host[:port] used in join and errors= redirects
+//	-public-url u        scheme://host[:port] used in join and errors= redirects,
+//	                     playback and caption URLs and webhook events' domain
 //	                     instead of the listening address
 //	-checksum list       accepted checksum algorithms (sha1,sha256,sha384,sha512)
 //	-v                   log each API request to stderr
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback -addr (the fake has no authentication)")
 	secret := fs.String("secret", "", "shared `secret` (random when empty)")
 	version := fs.String("version", bbbtest.DefaultVersion, "BBB release to behave as")
-	public := fs.String("public-url", "", "scheme://host[:port] of the `URL` used in redirects instead of the listening address")
+	public := fs.String("public-url", "", "scheme://host[:port] of the `URL` used in redirects, playback URLs and webhook events instead of the listening address")
 	checksum := fs.String("checksum", "sha1,sha256,sha384,sha512", "accepted checksum `algorithms`, comma-separated")
 	recDelay := fs.Duration("recording-delay", bbbtest.DefaultRecordingDelay, "how long an ended recorded meeting's recording stays processing before it is published")
 	verbose := fs.Bool("v", false, "log each API request to stderr")
