@@ -91,12 +91,14 @@
 // # Time
 //
 // All timing uses the clock given with WithClock (github.com/benbjohnson/clock),
-// so tests drive it with clock.NewMock and never sleep. Expiry is lazy and
+// so tests drive it with clock.NewMock and never sleep. Expiry is
 // deterministic: every request and every helper first applies the rules
 // against clock.Now() (a meeting nobody joined is removed after
-// WithMeetingExpiry, an emptied meeting after WithEmptyMeetingExpiry, an
-// ended meeting is forgotten one minute after its end); Sweep applies them
-// on demand. Callback retries, the publication of recordings and Fault
+// WithMeetingExpiry, an emptied meeting after WithEmptyMeetingExpiry, one
+// without a moderator after endWhenNoModeratorDelayInMinutes, an ended
+// meeting is forgotten one minute after its end), and a timer on the clock
+// applies them at the earliest deadline when no request comes, so end
+// callbacks fire on time as BBB's do; Sweep applies them on demand. Callback retries, the publication of recordings and Fault
 // delays are clock timers: WaitCallbacks, WaitRecording, WaitDeliveries
 // and WaitDelayed tell a test when to advance the mock clock, or that what
 // it released has happened.

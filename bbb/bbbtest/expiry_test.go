@@ -39,6 +39,29 @@ func TestExpiryNobodyJoined(t *testing.T) {
 	create(t, srv, "lonely")
 }
 
+// With no request at all, an expiry still ends its meeting on time and
+// calls the end callback, as BBB's timers do.
+func TestExpiryWithoutRequests(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t)
+	srv, mock := startMock(t)
+	create(t, srv, "timed", "meta_endCallbackUrl", rcv.URL, "duration", "2")
+	mustJoin(t, srv, "timed", "A", "MODERATOR")
+	create(t, srv, "lonely", "meta_endCallbackUrl", rcv.URL)
+
+	start := mock.Now()
+	mock.Add(2 * time.Minute)
+	cbs, err := srv.WaitCallbacks(ctx(t), 1)
+	if err != nil || cbs[0].MeetingID != "timed" || !cbs[0].Time.Equal(start.Add(2*time.Minute)) {
+		t.Fatalf("callbacks %+v %v", cbs, err)
+	}
+	mock.Add(bbbtest.DefaultMeetingExpiry - 2*time.Minute)
+	cbs, err = srv.WaitCallbacks(ctx(t), 2)
+	if err != nil || cbs[1].MeetingID != "lonely" || !cbs[1].Time.Equal(start.Add(bbbtest.DefaultMeetingExpiry)) {
+		t.Fatalf("callbacks %+v %v", cbs, err)
+	}
+}
+
 func TestExpiryOptionsAndParams(t *testing.T) {
 	t.Parallel()
 	srv, mock := startMock(t, bbbtest.WithMeetingExpiry(time.Minute))

@@ -312,8 +312,8 @@ func (s *Server) Documents(meetingID string) []Document {
 }
 
 // Sweep applies the expiry rules at the clock's current time now, rather
-// than at the next request, firing the end callbacks of meetings that
-// expired.
+// than at the next request or when the sweep timer fires, firing the end
+// callbacks of meetings that expired.
 func (s *Server) Sweep() {
 	s.lock(s.clock.Now())
 	s.unlock()
@@ -328,7 +328,8 @@ func (s *Server) Reset() {
 	s.byInternal = make(map[string]*meeting)
 	s.sessions = make(map[string]*session)
 	s.recordings, s.hooks, s.nextHookID = nil, nil, 0
-	s.nextSweep, s.jobs, s.outbox = time.Time{}, nil, nil
+	s.stopSweepLocked()
+	s.jobs, s.outbox = nil, nil
 	s.mu.Unlock()
 
 	s.logMu.Lock()

@@ -52,6 +52,7 @@ type Server struct {
 	hooks      []*hook
 	nextHookID int
 	nextSweep  time.Time
+	sweepTimer *clock.Timer
 	jobs       []callbackJob // end callbacks to start on unlock
 	outbox     []outgoing    // POSTs to send on unlock
 
@@ -177,6 +178,9 @@ func (s *Server) Close() {
 	s.closed = true
 	s.stopTimersLocked()
 	s.cbMu.Unlock()
+	s.mu.Lock()
+	s.stopSweepLocked()
+	s.mu.Unlock()
 	s.cancel()
 	s.ts.Close()
 	s.wg.Wait()

@@ -192,11 +192,43 @@ func (s *Server) deadline(m *meeting) (at time.Time, purge bool, ok bool) {
 	return at, false, ok
 }
 
-// scheduleSweepLocked makes the next sweep happen no later than t.
+// scheduleSweepLocked makes the next sweep happen no later than t: the
+// next request after t sweeps first, and a timer on the server's clock
+// sweeps at t when no request comes, so that an expiry ends its meeting
+// (and calls its end callback) on time, as BBB's own timers do. s.mu is
+// held.
 func (s *Server) scheduleSweepLocked(t time.Time) {
-	if s.nextSweep.IsZero() || t.Before(s.nextSweep) {
-		s.nextSweep = t
+	if !s.nextSweep.IsZero() && !t.Before(s.nextSweep) {
+		return
 	}
+	s.nextSweep = t
+	if s.sweepTimer != nil {
+		s.sweepTimer.Stop()
+	}
+	s.sweepTimer = s.clock.AfterFunc(t.Sub(s.clock.Now()), s.sweepOnTimer)
+}
+
+// sweepOnTimer is the sweep timer's function.
+func (s *Server) sweepOnTimer() {
+	s.cbMu.Lock()
+	if s.closed {
+		s.cbMu.Unlock()
+		return
+	}
+	s.wg.Add(1)
+	s.cbMu.Unlock()
+	defer s.wg.Done()
+	s.lock(s.clock.Now())
+	s.unlock()
+}
+
+// stopSweepLocked cancels the sweep timer. s.mu is held.
+func (s *Server) stopSweepLocked() {
+	if s.sweepTimer != nil {
+		s.sweepTimer.Stop()
+		s.sweepTimer = nil
+	}
+	s.nextSweep = time.Time{}
 }
 
 func (s *Server) scheduleMeetingLocked(m *meeting) {
