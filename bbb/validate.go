@@ -12,9 +12,9 @@ import (
 //
 // That is BBB's own rule since 2.4: bbb-common-web's MeetingIDConstraint
 // (@Size(min = 2, max = 256) and @Pattern(regexp = "^[^,]+$")), set by
-// bigbluebutton/bigbluebutton PR #12853 (July 2021, during the 2.4 betas).
-// PR #12693 had briefly used an ASCII list
-// (^[a-zA-Z0-9\s!@#$%^&*()_\-+=\[\]{};:.'"<>?\\|\/]+$) in 2.4 pre-releases;
+// bigbluebutton/bigbluebutton PR #12853 (merge commit cb711451, July 2021;
+// first tagged v2.4-beta-1). PR #12693 had briefly used an ASCII list
+// (^[a-zA-Z0-9\s!@#$%^&*()_\-+=\[\]{};:.'"<>?\\|\/]+$) in the 2.4 alphas;
 // releases up to 2.3 refused only the comma (ParamsUtil.isValidMeetingId).
 // Any non-ASCII character is fine: "réunion-été", "会议-2024", "a~b".
 func ValidateMeetingID(id string) error {

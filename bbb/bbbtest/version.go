@@ -56,10 +56,11 @@ const (
 	// meetingIDNoComma: up to 2.3, only a comma is refused, with
 	// invalidFormat (ParamsUtil.isValidMeetingId in bbb-common-web).
 	meetingIDNoComma meetingIDRule = iota
-	// meetingIDASCII: the 2.4 pre-releases built on PR #12693 (the new
+	// meetingIDASCII: the 2.4 alphas, built on PR #12693 (the new
 	// validation in bbb-common-web) allowed only
 	// ^[a-zA-Z0-9\s!@#$%^&*()_\-+=\[\]{};:.'"<>?\\|\/]+$, 2 to 256
-	// characters, until PR #12853 (merged July 2021, before 2.4-beta-2).
+	// characters, until PR #12853 (merge commit cb711451, July 2021;
+	// the first tag that has it is v2.4-beta-1).
 	meetingIDASCII
 	// meetingIDUnicode: 2.4.0 and later, MeetingIDConstraint's
 	// @Size(min = 2, max = 256) and @Pattern(regexp = "^[^,]+$").
@@ -70,7 +71,7 @@ var v24 = version{2, 4, 0}
 
 // meetingIDRuleFor returns the rule of release v, raw being the version
 // string as given (for its pre-release suffix: "2.4-beta-1",
-// "2.4.0-alpha.3").
+// "2.4.0-alpha.3"): the alphas have the ASCII list, the betas do not.
 func meetingIDRuleFor(v version, raw string) meetingIDRule {
 	if !v.atLeast(v24) {
 		return meetingIDNoComma
@@ -85,7 +86,7 @@ func meetingIDRuleFor(v version, raw string) meetingIDRule {
 		}
 		return -1
 	}, strings.ToLower(pre))
-	if strings.HasPrefix(pre, "alpha") || pre == "beta" || pre == "beta1" {
+	if strings.HasPrefix(pre, "alpha") {
 		return meetingIDASCII
 	}
 	return meetingIDUnicode
@@ -109,8 +110,11 @@ func asciiMeetingIDByte(c byte) bool {
 //     for a 64-character checksum, SHA-1 otherwise);
 //   - 2.5.7 (PR #15684) added SHA-384 and SHA-512 but validated with the
 //     single checksumHash, sha256 by default, so SHA-1 was refused;
-//   - from 2.5.8 (PR #15879) supportedChecksumAlgorithms defaults to
-//     sha1,sha256,sha384,sha512.
+//   - from 2.5.8 supportedChecksumAlgorithms defaults to
+//     sha1,sha256,sha384,sha512: PR #15879 (October 2022, the fix of the
+//     2.5.7 regression), which 2.6.0-beta.1's notes count among "all fixes
+//     from 2.5.x up to and including v2.5.8"; its merge commit was not at
+//     hand to confirm the tag.
 func (v version) checksumAlgorithms(explicit []bbb.Algorithm) []bbb.Algorithm {
 	var known []bbb.Algorithm
 	switch {

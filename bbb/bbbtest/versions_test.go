@@ -28,8 +28,9 @@ func TestMeetingIDFollowsVersion(t *testing.T) {
 		{"2.7.3", false, "validationError", "Meeting ID cannot contain ','"},
 		{"2.4.0", false, "validationError", "Meeting ID cannot contain ','"},
 		{"2.4-beta-2", false, "validationError", "Meeting ID cannot contain ','"},
-		{"2.4-beta-1", true, "validationError", "Meeting ID cannot contain ','"},
+		{"2.4-beta-1", false, "validationError", "Meeting ID cannot contain ','"},
 		{"2.4.0-alpha.3", true, "validationError", "Meeting ID cannot contain ','"},
+		{"2.4-alpha-2", true, "validationError", "Meeting ID cannot contain ','"},
 		{"2.3.0", false, "invalidFormat", "Meeting id contains invalid characters."},
 	}
 	for _, tt := range tests {
