@@ -23,7 +23,7 @@
 //     of the checksum.
 //   - meetingID is validated as the release does: from 2.4.0, 2 to 256
 //     UTF-16 units without a comma (any other character, "会议-2024"
-//     included); in the 2.4 alphas and 2.4-beta-1, only ASCII letters,
+//     included); in the 2.4 alphas ("2.4-alpha-2"), only ASCII letters,
 //     digits, spaces and !@#$%^&*()_-+=[]{};:.'"<>?\|/ (validationError
 //     either way); up to 2.3, only a comma is refused (invalidFormat).
 //   - A POST body of create may be a form (application/x-www-form-urlencoded

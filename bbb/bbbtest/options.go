@@ -71,7 +71,7 @@ func WithClock(clk clock.Clock) Option { return func(c *config) { c.clock = clk 
 // parameter and end without password 2.6, join errors as XML 2.7,
 // sendChatMessage 3.0. It also sets the meeting ID rule and the checksum
 // algorithms accepted (see the package documentation); a pre-release
-// suffix ("2.4-beta-1") matters only for the meeting ID rule of 2.4.
+// suffix ("2.4-alpha-2") matters only for the meeting ID rule of 2.4.
 func WithVersion(v string) Option { return func(c *config) { c.version = v } }
 
 // WithChecksumAlgorithms sets the server's supportedChecksumAlgorithms: a
