@@ -20,17 +20,25 @@
 //     to 2.5.6, SHA-256 alone in 2.5.7, all four from 2.5.8), further
 //     restricted by WithChecksumAlgorithms. A failure is BBB's FAILED
 //     checksumError answer (HTTP 200, text/xml). POST bodies are never part
-//     of the checksum.
+//     of the checksum; with every parameter in a form body, 3.0 checks the
+//     checksum of an empty query string and earlier releases that of the
+//     parameters sorted by name.
 //   - meetingID is validated as the release does: from 2.4.0, 2 to 256
 //     UTF-16 units without a comma (any other character, "会议-2024"
 //     included); in the 2.4 alphas ("2.4-alpha-2"), only ASCII letters,
 //     digits, spaces and !@#$%^&*()_-+=[]{};:.'"<>?\|/ (validationError
 //     either way); up to 2.3, only a comma is refused (invalidFormat).
-//   - A POST body of create may be a form (application/x-www-form-urlencoded
-//     or multipart/form-data, carrying no document) or XML <modules>; that
-//     of insertDocument must be XML. Any other type is unsupportedContentType.
+//   - A POST's form body (application/x-www-form-urlencoded, or the text
+//     fields of multipart/form-data) carries parameters, after the query
+//     string's. From 2.6.18, 2.7.8 and 3.0 a POST body must have a type its
+//     call supports, or it gets unsupportedContentType: create takes forms
+//     and XML <modules> (application/xml, text/xml), insertDocument only
+//     application/xml, the other calls forms. Earlier releases read any
+//     body.
 //   - Unknown calls, and calls too new for WithVersion (sendChatMessage
-//     before 3.0, insertDocument before 2.5), get a 404 HTML page.
+//     before 3.0, insertDocument before 2.5), get a 404 HTML page. Calls
+//     answer GET and POST, except from 3.0 join (GET only) and
+//     insertDocument (POST only); another method gets 405 with Allow.
 //   - create generates missing passwords, derives internalMeetingID from
 //     sha1(meetingID) and the creation time on the injected clock, answers
 //     duplicateWarning or idNotUnique for a meeting that exists, and keeps

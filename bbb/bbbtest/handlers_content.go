@@ -5,10 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"io"
-	"mime"
 	"net/http"
 	"path"
-	"slices"
 	"strings"
 	"time"
 )
@@ -45,18 +43,14 @@ type Document struct {
 // maxBody bounds the XML bodies read (BBB's default upload limit is 30 MB).
 const maxBody = 32 << 20
 
-// Content types a POST body may have, from bbb-common-web's
-// getSupportedContentTypes: create (CreateMeeting) takes form bodies, as
-// every RequestWithChecksum does, and XML; insertDocument only XML.
-var (
-	createContentTypes = []string{"application/x-www-form-urlencoded", "multipart/form-data", "application/xml", "text/xml"}
-	xmlContentTypes    = []string{"application/xml", "text/xml"}
-)
-
-// readXMLBody reads a POST body, refusing a content type not among types
-// with unsupportedContentType as BBB's ContentTypeValidator does. An empty
-// body is fine. A form body is accepted but carries no document (nil).
-func (s *Server) readXMLBody(e *exchange, types []string) ([]byte, bool) {
+// readXMLBody reads the XML body of a POST (create's <modules>,
+// insertDocument's), nil when there is none: no body, or a form body
+// readBodyParams consumed. A body that is not XML yields no document later,
+// as in BBB.
+func (s *Server) readXMLBody(e *exchange) ([]byte, bool) {
+	if e.bodyRead || e.r.Method != http.MethodPost {
+		return nil, true
+	}
 	body, err := io.ReadAll(io.LimitReader(e.r.Body, maxBody+1))
 	if err != nil {
 		s.fail(e, "validationError", "Could not read the request body")
@@ -67,14 +61,6 @@ func (s *Server) readXMLBody(e *exchange, types []string) ([]byte, bool) {
 		return nil, false
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, true
-	}
-	mt, _, _ := mime.ParseMediaType(e.r.Header.Get("Content-Type"))
-	if !slices.Contains(types, mt) {
-		s.fail(e, "unsupportedContentType", "POST request Content-Type is missing or unsupported")
-		return nil, false
-	}
-	if mt != "application/xml" && mt != "text/xml" {
 		return nil, true
 	}
 	return body, true
@@ -204,7 +190,7 @@ func (s *Server) handleInsertDocument(e *exchange) {
 	}
 	var docs []Document
 	if e.r.Method == http.MethodPost {
-		body, ok := s.readXMLBody(e, xmlContentTypes)
+		body, ok := s.readXMLBody(e)
 		if !ok {
 			return
 		}

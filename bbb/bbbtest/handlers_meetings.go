@@ -114,7 +114,7 @@ func (s *Server) handleCreate(e *exchange) {
 	}
 	var docs []Document
 	if e.r.Method == http.MethodPost {
-		body, ok := s.readXMLBody(e, createContentTypes)
+		body, ok := s.readXMLBody(e)
 		if !ok {
 			return
 		}

@@ -56,6 +56,37 @@ func TestNotFound(t *testing.T) {
 	}
 }
 
+// The methods each call answers: GET and POST, but 3.0 maps join to GET
+// and insertDocument to POST only.
+func TestMethodsPerVersion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		version, call, method string
+		allow                 string // "" when answered
+	}{
+		{"3.0.0", "join", http.MethodPost, "GET, HEAD"},
+		{"3.0.0", "insertDocument", http.MethodGet, "POST"},
+		{"3.0.0", "getMeetings", http.MethodPost, ""},
+		{"3.0.0", "create", http.MethodDelete, "GET, POST, HEAD"},
+		{"2.7.3", "join", http.MethodPost, ""},
+		{"2.7.3", "insertDocument", http.MethodGet, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version+" "+tt.method+" "+tt.call, func(t *testing.T) {
+			t.Parallel()
+			srv := start(t, bbbtest.WithVersion(tt.version))
+			a := do(t, srv, tt.method, srv.SignedURL(tt.call, q("meetingID", "mm", "fullName", "A", "role", "VIEWER")), "", nil)
+			got := ""
+			if a.status == http.StatusMethodNotAllowed {
+				got = a.header.Get("Allow")
+			}
+			if got != tt.allow {
+				t.Errorf("HTTP %d, Allow %q; want Allow %q", a.status, got, tt.allow)
+			}
+		})
+	}
+}
+
 func TestOptionPanics(t *testing.T) {
 	t.Parallel()
 	for name, opts := range map[string][]bbbtest.Option{

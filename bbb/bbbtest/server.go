@@ -273,6 +273,11 @@ type exchange struct {
 	now    time.Time
 	status int    // HTTP status sent, for the request log
 	key    string // messageKey sent, for the request log
+	// form is a POST's form body (raw, URL-encoded), whose parameters q
+	// also holds after the query string's; bodyRead is true once a form
+	// or multipart body was consumed.
+	form     string
+	bodyRead bool
 }
 
 // route is an API call the server knows.
@@ -321,15 +326,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, call string, p
 		writeHTMLStatus(w, http.StatusNotFound)
 		return
 	}
-	switch r.Method {
-	case http.MethodGet, http.MethodPost, http.MethodHead:
-	default:
+	if allow := s.allowedMethods(call); !strings.Contains(allow, r.Method) {
 		e.status = http.StatusMethodNotAllowed
-		w.Header().Set("Allow", "GET, POST, HEAD")
+		w.Header().Set("Allow", allow)
 		writeHTMLStatus(w, http.StatusMethodNotAllowed)
 		return
 	}
-	if err := bbb.Verify(call, r.URL.RawQuery, s.Secret, s.algs...); err != nil {
+	if !s.readBodyParams(e) {
+		return
+	}
+	if err := bbb.Verify(call, s.signedQuery(e), s.Secret, s.algs...); err != nil {
 		if call == "join" {
 			s.joinFail(e, keyChecksumError, msgChecksumError)
 			return
@@ -338,6 +344,21 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, call string, p
 		return
 	}
 	rt.handle(s, e)
+}
+
+// allowedMethods returns the methods call answers, as an Allow header:
+// GET and POST, except from 3.0 (its URL mappings) join, GET only, and
+// insertDocument, POST only.
+func (s *Server) allowedMethods(call string) string {
+	if s.version.atLeast(v30) {
+		switch call {
+		case "join":
+			return "GET, HEAD"
+		case "insertDocument":
+			return "POST"
+		}
+	}
+	return "GET, POST, HEAD"
 }
 
 const (

@@ -3,7 +3,6 @@ package bbbtest
 import (
 	"encoding/json"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 )
@@ -129,29 +128,19 @@ func (s *Server) handlePutRecordingTextTrack(e *exchange) {
 	})
 }
 
-// readFilePart reads the "file" part of a multipart/form-data body.
+// readFilePart reads the "file" part of a multipart/form-data body, which
+// readBodyParams parsed.
 func readFilePart(r *http.Request) ([]byte, bool) {
-	if r.Method != http.MethodPost {
+	if r.Method != http.MethodPost || r.MultipartForm == nil || len(r.MultipartForm.File["file"]) == 0 {
 		return nil, false
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
-		return nil, false
-	}
-	mr, err := r.MultipartReader()
+	f, err := r.MultipartForm.File["file"][0].Open()
 	if err != nil {
 		return nil, false
 	}
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			return nil, false
-		}
-		if p.FormName() != "file" {
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(p, maxBody))
-		return b, err == nil && len(b) > 0
-	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxBody))
+	return b, err == nil && len(b) > 0
 }
 
 // validTrackLang is BBB's check of a track language: ll or lll, then

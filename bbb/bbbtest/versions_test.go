@@ -1,8 +1,11 @@
 package bbbtest_test
 
 import (
+	"bytes"
 	"errors"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -142,27 +145,40 @@ func TestClientChecksumUnknownToVersionPanics(t *testing.T) {
 	srv.Close()
 }
 
-// POST bodies: create takes form bodies (as every RequestWithChecksum)
-// and XML; insertDocument only XML.
+// POST bodies: from 2.6.18, 2.7.8 and 3.0 a body's media type must be one
+// its call supports (create: forms and XML; insertDocument: XML; the
+// others: forms); earlier releases read any body.
 func TestPOSTContentTypes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		call, contentType string
-		ok                bool
+		supported         bool
+		// uncheckedKey is the failure where no type is checked: the
+		// servlet reads a form-typed body as parameters, leaving no
+		// document.
+		uncheckedKey string
 	}{
-		{"create", "application/x-www-form-urlencoded", true},
-		{"create", "application/x-www-form-urlencoded; charset=UTF-8", true},
-		{"create", "multipart/form-data; boundary=x", true},
-		{"create", "text/xml", true},
-		{"create", "text/plain", false},
-		{"create", "", false},
-		{"insertDocument", "application/xml", true},
-		{"insertDocument", "application/x-www-form-urlencoded", false},
+		{"create", "application/x-www-form-urlencoded", true, ""},
+		{"create", "application/x-www-form-urlencoded; charset=UTF-8", true, ""},
+		{"create", "multipart/form-data; boundary=x", true, ""},
+		{"create", "text/xml", true, ""},
+		{"create", "text/plain", false, ""},
+		{"create", "", false, ""},
+		{"insertDocument", "application/xml", true, ""},
+		{"insertDocument", "text/xml", false, ""},
+		{"insertDocument", "application/x-www-form-urlencoded", false, "validationError"},
+		{"getMeetings", "application/x-www-form-urlencoded", true, ""},
+		{"getMeetings", "application/json", false, ""},
 	}
-	for _, version := range []string{"2.5.0", "2.7.3", "3.0.0"} {
-		t.Run(version, func(t *testing.T) {
+	for _, v := range []struct {
+		version string
+		checks  bool
+	}{
+		{"2.5.0", false}, {"2.6.17", false}, {"2.6.18", true}, {"2.7.7", false}, {"2.7.8", true}, {"3.0.0", true},
+	} {
+		t.Run(v.version, func(t *testing.T) {
 			t.Parallel()
-			srv := start(t, bbbtest.WithVersion(version))
+			srv := start(t, bbbtest.WithVersion(v.version))
 			create(t, srv, "ct-doc")
 			for _, tt := range tests {
 				id := "ct-doc"
@@ -170,22 +186,112 @@ func TestPOSTContentTypes(t *testing.T) {
 					id = "ct-" + strings.NewReplacer("/", "-", ";", "", " ", "", "=", "-").Replace(tt.contentType)
 				}
 				body := []byte("name=ignored&x=1")
-				if strings.Contains(tt.contentType, "xml") {
+				if strings.Contains(tt.contentType, "xml") || tt.call == "insertDocument" {
 					body = []byte(`<modules><module name="presentation"><document url="https://example.org/a.pdf"/></module></modules>`)
 				}
-				u := srv.SignedURL(tt.call, q("name", "CT", "meetingID", id))
-				a := do(t, srv, http.MethodPost, u, tt.contentType, body)
-				if tt.ok {
+				a := do(t, srv, http.MethodPost, srv.SignedURL(tt.call, q("name", "CT", "meetingID", id)), tt.contentType, body)
+				switch {
+				case tt.supported:
 					a.ok(t)
-				} else {
+				case v.checks:
 					a.failed(t, "unsupportedContentType")
+				case tt.uncheckedKey != "":
+					a.failed(t, tt.uncheckedKey)
+				default:
+					a.ok(t)
 				}
 			}
 			if docs := srv.Documents("ct-application-x-www-form-urlencoded"); len(docs) != 0 {
 				t.Errorf("a form body gave documents %+v", docs)
 			}
+			// A join refused for its type redirects with the error; 3.0
+			// answers join on GET only.
+			a := do(t, srv, http.MethodPost, srv.SignedURL("join", q("fullName", "A", "meetingID", "ct-doc", "role", "VIEWER")), "text/plain", []byte("x"))
+			loc := a.header.Get("Location")
+			switch refused := strings.Contains(loc, "unsupportedContentType"); {
+			case v.version == "3.0.0":
+				if a.status != http.StatusMethodNotAllowed || a.header.Get("Allow") != "GET, HEAD" {
+					t.Errorf("join POST: HTTP %d, Allow %q", a.status, a.header.Get("Allow"))
+				}
+			case a.status != http.StatusFound || refused != v.checks:
+				t.Errorf("join with text/plain: HTTP %d, Location %q", a.status, loc)
+			}
 		})
 	}
+}
+
+// A form body's parameters count after the query string's. The checksum
+// covers the URL's query string; with everything in the body, 3.0 checks
+// the checksum of an empty query string, earlier releases that of the
+// parameters rebuilt by name.
+func TestPOSTFormParameters(t *testing.T) {
+	t.Parallel()
+	const secret = "f0rm-s3cret"
+	sign := func(call, rawQuery string) string { return bbb.Sign(bbb.SHA256, call, rawQuery, secret) }
+	params := "name=Caf%C3%A9+%26+co*&meetingID=form~1"
+	rebuilt := "meetingID=form%7E1&name=Caf%C3%A9+%26+co*" // names sorted, Java's URLEncoder
+	tests := []struct {
+		name, version string
+		rawQuery      string // the URL's
+		body          string
+		multipart     bool
+		wantName      string // "" when refused with checksumError
+	}{
+		{"3.0, all in the body, signed empty", "3.0.0", "", params + "&checksum=" + sign("create", ""), false, "Café & co*"},
+		{"3.0, all in the body, signed rebuilt", "3.0.0", "", params + "&checksum=" + sign("create", rebuilt), false, ""},
+		{"2.7, all in the body, signed rebuilt", "2.7.8", "", params + "&checksum=" + sign("create", rebuilt), false, "Café & co*"},
+		{"2.5, all in the body, signed empty", "2.5.0", "", params + "&checksum=" + sign("create", ""), false, ""},
+		{"query signed, name in the body", "3.0.0", "meetingID=form~1&checksum=" + sign("create", "meetingID=form~1"), "name=From+body", false, "From body"},
+		{"the query's name wins", "2.5.0", "meetingID=form~1&name=Query&checksum=" + sign("create", "meetingID=form~1&name=Query"), "name=Body", false, "Query"},
+		{"query signed, body not covered", "3.0.0", "meetingID=form~1&checksum=" + sign("create", "meetingID=form~1&name=X"), "name=X", false, ""},
+		{"multipart fields", "3.0.0", "meetingID=form~1&checksum=" + sign("create", "meetingID=form~1"), "name=Multi+part", true, "Multi part"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := start(t, bbbtest.WithVersion(tt.version), bbbtest.WithSecret(secret))
+			u := srv.URL + "/api/create"
+			if tt.rawQuery != "" {
+				u += "?" + tt.rawQuery
+			}
+			ct, body := "application/x-www-form-urlencoded", []byte(tt.body)
+			if tt.multipart {
+				ct, body = multipartOf(t, tt.body)
+			}
+			a := do(t, srv, http.MethodPost, u, ct, body)
+			if tt.wantName == "" {
+				a.failed(t, "checksumError")
+				return
+			}
+			a.ok(t)
+			m, ok := srv.Meeting("form~1")
+			if !ok || m.Name != tt.wantName {
+				t.Errorf("meeting %+v (found %v), want name %q", m, ok, tt.wantName)
+			}
+		})
+	}
+}
+
+// multipartOf encodes the pairs of a URL-encoded form as multipart fields.
+func multipartOf(t *testing.T, form string) (string, []byte) {
+	t.Helper()
+	vals, err := url.ParseQuery(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, vs := range vals {
+		for _, v := range vs {
+			if err := w.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return w.FormDataContentType(), b.Bytes()
 }
 
 // getMeetings and getMeetingInfo agree about a meeting that just ended:
