@@ -102,7 +102,7 @@ func (s *Server) attemptCallback(j callbackJob, attempt int) {
 	if !cb.OK() && attempt <= len(retrySchedule) && !s.closed {
 		d := retrySchedule[attempt-1]
 		cb.NextRetry = d
-		s.scheduleLocked(d, func() { s.attemptCallback(j, attempt+1) })
+		s.scheduleLocked(timerCallbackRetry, d, func() { s.attemptCallback(j, attempt+1) })
 	}
 	s.callbacks = append(s.callbacks, cb)
 	s.cbMu.Unlock()
@@ -143,9 +143,18 @@ func (s *Server) send(method, u, form string, headers map[string]string) (int, e
 	return resp.StatusCode, nil
 }
 
+// What a clock timer of the server is for.
+type timerKind int
+
+const (
+	timerCallbackRetry timerKind = iota
+	timerWebhookRetry
+	timerRecording
+)
+
 // scheduleLocked runs fn after d on the server's clock, unless the server
 // closes first (Close and Reset stop what has not run). s.cbMu is held.
-func (s *Server) scheduleLocked(d time.Duration, fn func()) {
+func (s *Server) scheduleLocked(kind timerKind, d time.Duration, fn func()) {
 	s.wg.Add(1) // released by the timer's function, or by whoever stops the timer
 	var t *clock.Timer
 	t = s.clock.AfterFunc(d, func() {
@@ -158,7 +167,18 @@ func (s *Server) scheduleLocked(d time.Duration, fn func()) {
 			fn()
 		}
 	})
-	s.timers[t] = struct{}{}
+	s.timers[t] = kind
+}
+
+// pendingLocked counts the timers of kind. s.cbMu is held.
+func (s *Server) pendingLocked(kind timerKind) int {
+	n := 0
+	for _, k := range s.timers {
+		if k == kind {
+			n++
+		}
+	}
+	return n
 }
 
 // stopTimersLocked cancels the pending retries. s.cbMu is held.
@@ -195,5 +215,5 @@ func (s *Server) WaitCallbacks(ctx context.Context, n int) ([]Callback, error) {
 func (s *Server) PendingCallbackRetries() int {
 	s.cbMu.Lock()
 	defer s.cbMu.Unlock()
-	return len(s.timers)
+	return s.pendingLocked(timerCallbackRetry)
 }

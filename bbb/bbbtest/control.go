@@ -25,6 +25,8 @@ import (
 //	POST   /_control/join              {"meetingID", "fullName", "role"} → {"userID"}
 //	POST   /_control/leave             {"meetingID", "userID"} → {"ok": true}
 //	POST   /_control/end               {"meetingID"} → {"ok": true}
+//	GET    /_control/guests?meetingID=…  {"guests": [{"userID", "internalUserID", "fullName", "role", "since" (ms), "position"}]}
+//	POST   /_control/guests            {"meetingID", "userID", "status": "ALLOW" or "DENY"} → {"ok": true}
 //	POST   /_control/faults            {"call", "status", "body", "contentType", "key", "message", "delay", "times"} → {"ok": true}
 //	DELETE /_control/faults            → {"ok": true}
 //	GET    /_control/recordings        {"recordings": [recording…]}
@@ -43,8 +45,9 @@ import (
 // "hasJoinedVoice", "hasVideo", "guest", "clientType", "customData"}]}.
 // The actions are the helpers UserJoins, UserLeaves, EndMeeting (end
 // callback included), Fail (call "*" for every call, "" for the version
-// probe; delay is a Go duration such as "1.5s"), ClearFaults, AddRecording
-// and Reset; POST /webhooks is FireWebhook (userID only for user-joined
+// probe; delay is a Go duration such as "1.5s"), ClearFaults, AddRecording,
+// GuestsWaiting, ApproveGuest and DenyGuest (userID "" for every guest
+// waiting) and Reset; POST /webhooks is FireWebhook (userID only for user-joined
 // and user-left). A recording is {"recordID", "meetingID", "internalMeetingID",
 // "name", "isBreakout", "state", "startTime" and "endTime" (ms),
 // "participants", "rawSize" and "size" (bytes), "metadata", "playback":
@@ -54,7 +57,8 @@ import (
 //
 // A delivery is {"kind" ("webhook" or "recording-ready"), "url", "meetingID",
 // "recordID", "event", "hookID", "body" (the form sent), "time" (ms),
-// "statusCode" (0 when no answer came), "error"}; a callback is
+// "statusCode" (0 when no answer came), "error", "attempt", "nextRetry"
+// (ms, 0 for none), "hookRemoved"}; a callback is
 // {"meetingID", "url", "attempt", "time", "statusCode", "error",
 // "nextRetry" (ms, 0 for none)}, as Deliveries and Callbacks return them.
 //
@@ -259,6 +263,7 @@ var controlRoutes = map[string]controlRoute{
 	"/webhooks":   {http.MethodPost: (*Server).controlFireWebhook},
 	"/deliveries": {http.MethodGet: (*Server).controlDeliveries},
 	"/callbacks":  {http.MethodGet: (*Server).controlCallbacks},
+	"/guests":     {http.MethodGet: (*Server).controlGuests, http.MethodPost: (*Server).controlDecideGuests},
 	"/reset":      {http.MethodPost: (*Server).controlReset},
 }
 

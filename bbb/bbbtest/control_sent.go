@@ -7,16 +7,19 @@ import "net/http"
 // receivers.
 
 type controlDelivery struct {
-	Kind       string `json:"kind"`
-	URL        string `json:"url"`
-	MeetingID  string `json:"meetingID"`
-	RecordID   string `json:"recordID,omitempty"`
-	Event      string `json:"event,omitempty"`
-	HookID     int    `json:"hookID,omitempty"`
-	Body       string `json:"body"`
-	Time       int64  `json:"time"`
-	StatusCode int    `json:"statusCode"`
-	Error      string `json:"error,omitempty"`
+	Kind        string `json:"kind"`
+	URL         string `json:"url"`
+	MeetingID   string `json:"meetingID"`
+	RecordID    string `json:"recordID,omitempty"`
+	Event       string `json:"event,omitempty"`
+	HookID      int    `json:"hookID,omitempty"`
+	Body        string `json:"body"`
+	Time        int64  `json:"time"`
+	StatusCode  int    `json:"statusCode"`
+	Error       string `json:"error,omitempty"`
+	Attempt     int    `json:"attempt"`
+	NextRetry   int64  `json:"nextRetry"` // milliseconds, 0 for none
+	HookRemoved bool   `json:"hookRemoved,omitempty"`
 }
 
 type controlCallback struct {
@@ -43,6 +46,7 @@ func (s *Server) controlDeliveries(*http.Request) (any, error) {
 		out = append(out, controlDelivery{
 			Kind: d.Kind, URL: d.URL, MeetingID: d.MeetingID, RecordID: d.RecordID, Event: d.Event, HookID: d.HookID,
 			Body: d.Body, Time: millis(d.Time), StatusCode: d.StatusCode, Error: errText(d.Err),
+			Attempt: d.Attempt, NextRetry: d.NextRetry.Milliseconds(), HookRemoved: d.HookRemoved,
 		})
 	}
 	return map[string][]controlDelivery{"deliveries": out}, nil

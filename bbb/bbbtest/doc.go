@@ -93,8 +93,41 @@
 //     callbackURL + body + secret appended to the callback URL, as
 //     bbb.VerifyWebhook checks. A hook on a meetingID gets only that
 //     meeting's events, one with eventID only those events; getRaw hooks
-//     get the same mapped events. Deliveries are sent in order, one at a
-//     time, and never retried; FireWebhook posts any event on demand.
+//     get the same mapped events. WithWebhookBearer sends an
+//     "Authorization: Bearer <secret>" header instead of the checksum
+//     (bbb-webhooks' auth2_0), WithPermanentHook registers a permanent hook
+//     (its permanentURLs). Deliveries are sent in order, one at a time; an
+//     event the receiver refuses (neither 2xx nor 401, or no answer) is
+//     posted again after 100 ms, 500 ms, 1, 2, 4, 8, 10 and 30 s, then 1 min
+//     four times (bbb-webhooks' retryIntervals), after which the hook is
+//     removed, or for a permanent hook retried every minute. FireWebhook
+//     posts any event on demand.
+//   - Guests: a guest's join that gets WAIT (guestPolicy ASK_MODERATOR, or
+//     ALWAYS_ACCEPT_AUTH unauthenticated) redirects to
+//     /html5client/guestWait, a lobby page that reloads every 5 s and
+//     shows the place in the queue (2.5+). The guestWait call (GET, no
+//     checksum) answers its JSON (guestStatus, url, lobbyMessage,
+//     positionInWaitingQueue from 2.5; missingToken, missingSession),
+//     redirecting an allowed guest to the client unless redirect=false.
+//     ApproveGuest and DenyGuest (or the control API) play the moderator;
+//     an allowed guest waits for a seat (seatWait) while the meeting is
+//     full; a denied one is sent to the meeting's logout URL and refused
+//     by the client. A guest ALWAYS_DENY refuses gets, up to 2.5, a join
+//     answer (guestDeny) pointing at the logout URL, later the
+//     guestDeniedAccess error.
+//   - endWhenNoModerator=true (2.3.2+) ends a meeting once a moderator has
+//     joined and none has been in it for endWhenNoModeratorDelayInMinutes
+//     (2.3.3+, default 1) since the last one left; BBB notices within
+//     10 s, the fake at the minute. meetingEndedURL (create) is called, as
+//     given, whenever a meeting ends, besides meta_endCallbackUrl, with the
+//     same retries; Callbacks lists both.
+//   - The room of an ended meeting offers its logout URL (create's
+//     logoutURL, else the server's root), as 3.0's "meeting ended" dialog.
+//   - getJoinUrl (3.0, GET or POST, no checksum): for the sessionToken of
+//     a user in a running meeting, a new join URL of that user signed
+//     with SHA-1, as bbb-web builds it; no answer (404) for an unknown
+//     token. 3.0's feedback call, added and then removed during 3.0's
+//     development (the feedback form was dropped), is not served.
 //
 // # Time
 //
@@ -106,7 +139,8 @@
 // without a moderator after endWhenNoModeratorDelayInMinutes, an ended
 // meeting is forgotten one minute after its end), and a timer on the clock
 // applies them at the earliest deadline when no request comes, so end
-// callbacks fire on time as BBB's do; Sweep applies them on demand. Callback retries, the publication of recordings and Fault
+// callbacks fire on time as BBB's do; Sweep applies them on demand.
+// Callback and webhook retries, the publication of recordings and Fault
 // delays are clock timers: WaitCallbacks, WaitRecording, WaitDeliveries
 // and WaitDelayed tell a test when to advance the mock clock, or that what
 // it released has happened.

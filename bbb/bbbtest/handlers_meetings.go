@@ -176,6 +176,14 @@ func (s *Server) handleCreate(e *exchange) {
 		m.guestPolicy = strings.ToUpper(gp)
 	}
 	m.logoutURL = q.value("logoutURL")
+	m.meetingEndedURL = q.value("meetingEndedURL")
+	if s.version.atLeast(v232) {
+		m.endWhenNoModerator = parseJavaBool(q.value("endWhenNoModerator"))
+	}
+	m.noModeratorDelay = time.Minute
+	if v := atoiOr(q.value("endWhenNoModeratorDelayInMinutes"), 0); v > 0 && s.version.atLeast(v233) {
+		m.noModeratorDelay = time.Duration(v) * time.Minute
+	}
 	if v := atoiOr(q.value("meetingExpireIfNoUserJoinedInMinutes"), 0); v > 0 {
 		m.expiry = time.Duration(v) * time.Minute
 	}
@@ -337,9 +345,10 @@ func (s *Server) handleJoin(e *exchange) {
 		authenticated = parseJavaBool(a)
 	}
 	status := guestStatus(m.guestPolicy, role, guest, authenticated)
-	if status == "DENY" {
+	if status == guestDeny {
+		logout := s.logoutURLOf(m)
 		s.unlock()
-		s.joinFail(e, "guestDeniedAccess", "You have been denied access to this meeting based on the meeting's guest policy")
+		s.joinDenied(e, logout)
 		return
 	}
 	sess := &session{
@@ -351,6 +360,7 @@ func (s *Server) handleJoin(e *exchange) {
 		role:        role,
 		guest:       guest,
 		guestStatus: status,
+		since:       e.now,
 	}
 	sess.userID = q.value("userID")
 	if sess.userID == "" {
@@ -391,6 +401,34 @@ func (s *Server) handleJoin(e *exchange) {
 	x.end()
 	s.writeXML(e, x)
 	e.key = key
+}
+
+// joinDenied answers the join of a guest the policy denies: up to 2.5 (read
+// in 2.4.0 and 2.5-alpha-4) a join answer with guestDeny whose URL, and
+// redirect, is the meeting's logout URL; later (read in a 3.0
+// development version; the release in between that changed it is not
+// known) the guestDeniedAccess error.
+func (s *Server) joinDenied(e *exchange, logout string) {
+	if s.version.atLeast(v26) {
+		s.joinFail(e, "guestDeniedAccess", "You have been denied access to this meeting based on the meeting's guest policy")
+		return
+	}
+	e.key = "guestDeny"
+	if r, ok := e.q.get("redirect"); !ok || r == "" || parseJavaBool(r) {
+		e.w.Header().Set("Location", logout)
+		e.w.WriteHeader(http.StatusFound)
+		e.status = http.StatusFound
+		return
+	}
+	x := newXMLWriter()
+	defer x.release()
+	x.start("SUCCESS")
+	x.text("messageKey", "guestDeny")
+	x.text("message", "Guest denied to join meeting.")
+	x.text("guestStatus", guestDeny)
+	x.text("url", logout)
+	x.end()
+	s.writeXML(e, x)
 }
 
 // guestStatus is BBB's Meeting.calcGuestStatus for the common policies.

@@ -328,6 +328,7 @@ func (s *Server) Reset() {
 	s.byInternal = make(map[string]*meeting)
 	s.sessions = make(map[string]*session)
 	s.recordings, s.hooks, s.nextHookID = nil, nil, 0
+	s.addPermanentHooksLocked()
 	s.stopSweepLocked()
 	s.jobs, s.outbox = nil, nil
 	s.mu.Unlock()

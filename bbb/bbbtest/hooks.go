@@ -1,6 +1,7 @@
 package bbbtest
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,6 +31,20 @@ func (s *Server) Hooks() []Hook {
 		out = append(out, c)
 	}
 	return out
+}
+
+// addPermanentHooksLocked registers the hooks of WithPermanentHook. s.mu
+// is held (or the server not started).
+func (s *Server) addPermanentHooksLocked() {
+	for _, u := range s.cfg.permanentHooks {
+		s.nextHookID++
+		s.hooks = append(s.hooks, &hook{Hook{ID: s.nextHookID, CallbackURL: u, Permanent: true}})
+	}
+}
+
+// hookExistsLocked reports whether hook id is registered. s.mu is held.
+func (s *Server) hookExistsLocked(id int) bool {
+	return slices.ContainsFunc(s.hooks, func(h *hook) bool { return h.ID == id })
 }
 
 // ---- hooks/create ----

@@ -22,14 +22,22 @@ func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
 	s.lock(s.clock.Now())
 	sess, ended := s.clientSessionLocked(q.Get("sessionToken"), q.Get("meeting"))
 	if sess == nil {
+		s.writeClientGoneLocked(w, ended, http.StatusGone)
 		s.unlock()
-		writeClientGone(w, ended, http.StatusGone)
 		return
 	}
 	m := sess.meeting
-	if sess.guestStatus == "WAIT" {
+	switch sess.guestStatus {
+	case guestWait:
 		s.unlock()
-		writeClientPage(w, http.StatusOK, m.name, "Waiting for a moderator to approve you.")
+		setClientHeaders(w.Header())
+		http.Redirect(w, r, guestWaitURL(sess.token), http.StatusFound)
+		return
+	case guestDeny:
+		// As enter's guestDeny: the client shows it and offers the way out.
+		logout := s.logoutURLOf(m)
+		s.unlock()
+		writeClientPageLink(w, http.StatusForbidden, m.name, msgGuestDenied, logout, "OK")
 		return
 	}
 	if m.findAttendeeInternal(sess.internalID) < 0 {
@@ -55,21 +63,51 @@ func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
 	renderClientPage(w, http.StatusOK, clientPage{Title: room.Meeting, Room: room})
 }
 
-// serveGuestWait is the guest lobby a WAIT join redirects to.
+// msgGuestDenied is what a denied guest reads.
+const msgGuestDenied = "Guest denied of joining the meeting."
+
+func guestWaitURL(token string) string {
+	return "/html5client/guestWait?" + url.Values{"sessionToken": {token}}.Encode()
+}
+
+// guestPollSeconds is how often the lobby page asks again, as the real
+// page polls guestWait every 5 s.
+const guestPollSeconds = 5
+
+// serveGuestWait is the guest lobby a WAIT join redirects to. Like the
+// real page, it follows the guest's status: while waiting it shows the
+// place in the queue (2.5+) and reloads itself; once allowed it goes to
+// the client, once denied to the meeting's logout URL.
 func (s *Server) serveGuestWait(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("sessionToken")
-	s.mu.RLock()
+	s.lock(s.clock.Now())
 	sess := s.sessions[token]
-	name := ""
-	if sess != nil {
-		name = sess.meeting.name
-	}
-	s.mu.RUnlock()
 	if sess == nil {
+		s.unlock()
 		writeClientPage(w, http.StatusUnauthorized, clientTitle, "Invalid session token.")
 		return
 	}
-	writeClientPage(w, http.StatusOK, name, "Please wait for a moderator to approve you joining the meeting.")
+	m := sess.meeting
+	var dest string
+	switch sess.guestStatus {
+	case guestAllow:
+		dest = roomURL(sess.token, m.internalID)
+	case guestDeny:
+		dest = s.logoutURLOf(m)
+	}
+	if dest != "" {
+		s.unlock()
+		setClientHeaders(w.Header())
+		http.Redirect(w, r, dest, http.StatusFound)
+		return
+	}
+	text := "Please wait for a moderator to approve you joining the meeting."
+	if s.version.atLeast(v25) {
+		text += " You are number " + strconv.Itoa(s.positionLocked(sess)) + " in the waiting queue."
+	}
+	name := m.name
+	s.unlock()
+	renderClientPage(w, http.StatusOK, clientPage{Title: name, Text: text, Reload: guestPollSeconds})
 }
 
 // JoinError is why OpenJoinURL could not enter a meeting: BBB's messageKey

@@ -72,6 +72,10 @@ func (s *Server) serveClientLeave(w http.ResponseWriter, r *http.Request) {
 func (s *Server) leaveLocked(m *meeting, i int, now time.Time) {
 	s.webhookUserLocked(EventUserLeft, m, m.attendees[i])
 	m.attendees = append(m.attendees[:i], m.attendees[i+1:]...)
+	if m.moderatorHasJoined && m.lastModeratorLeft.IsZero() && !m.hasModerator() {
+		m.lastModeratorLeft = now
+		s.scheduleMeetingLocked(m)
+	}
 	if len(m.attendees) == 0 {
 		m.emptySince = now
 		s.scheduleMeetingLocked(m)
@@ -79,29 +83,31 @@ func (s *Server) leaveLocked(m *meeting, i int, now time.Time) {
 }
 
 // clientSessionLocked finds the session of a client page. With no live
-// session, ended tells whether hint (an internal meeting ID the page
-// carries) names a meeting that has ended, which BBB still remembers for
-// a minute. s.mu is held.
-func (s *Server) clientSessionLocked(token, hint string) (sess *session, ended bool) {
+// session, ended is the meeting hint (an internal meeting ID the page
+// carries) names when that meeting has ended, which BBB still remembers
+// for a minute. s.mu is held.
+func (s *Server) clientSessionLocked(token, hint string) (sess *session, ended *meeting) {
 	if found := s.sessions[token]; found != nil && s.meetings[found.meeting.id] == found.meeting {
 		if found.meeting.ended {
-			return nil, true
+			return nil, found.meeting
 		}
-		return found, false
+		return found, nil
 	}
 	if hint != "" {
 		if m := s.byInternal[hint]; m != nil && m.ended {
-			return nil, true
+			return nil, m
 		}
 	}
-	return nil, false
+	return nil, nil
 }
 
-// writeClientGone answers a client page whose session is not live: the
-// meeting ended (endedStatus), or the token is unknown (401).
-func writeClientGone(w http.ResponseWriter, ended bool, endedStatus int) {
-	if ended {
-		writeClientPage(w, endedStatus, clientTitle, msgMeetingEnded)
+// writeClientGoneLocked answers a client page whose session is not live:
+// the meeting ended (endedStatus), with the way out the 3.0 client's
+// "meeting ended" dialog offers, its OK going to the logout URL; or the
+// token is unknown (401). s.mu is held.
+func (s *Server) writeClientGoneLocked(w http.ResponseWriter, ended *meeting, endedStatus int) {
+	if ended != nil {
+		writeClientPageLink(w, endedStatus, ended.name, msgMeetingEnded, s.logoutURLOf(ended), "OK")
 		return
 	}
 	writeClientPage(w, http.StatusUnauthorized, clientTitle, msgInvalidToken)
@@ -123,8 +129,8 @@ func (s *Server) lockClientForm(w http.ResponseWriter, r *http.Request) (form ur
 	s.lock(now)
 	sess, ended := s.clientSessionLocked(form.Get("sessionToken"), form.Get("meeting"))
 	if sess == nil {
+		s.writeClientGoneLocked(w, ended, http.StatusNotFound)
 		s.unlock()
-		writeClientGone(w, ended, http.StatusNotFound)
 		return nil, nil, now, false
 	}
 	return form, sess, now, true

@@ -28,7 +28,10 @@ type clientPage struct {
 	Text  string // a message page's paragraph
 	Link  *clientLink
 	Room  *roomView // the meeting room; nil for a message page
-	Nonce string    // the CSP nonce of the page's <style> and <script>
+	// Reload, in seconds, makes a message page load itself again (the
+	// guest lobby); 0 for never.
+	Reload int
+	Nonce  string // the CSP nonce of the page's <style> and <script>
 }
 
 // clientLink is a message page's way onwards ("Rejoin", "Back to the

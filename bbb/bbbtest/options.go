@@ -49,6 +49,8 @@ type config struct {
 	addr           string // WithAddr
 	publicURL      string // WithPublicURL
 	recordingDelay time.Duration
+	webhookBearer  bool     // WithWebhookBearer
+	permanentHooks []string // WithPermanentHook
 }
 
 // WithSecret sets the shared secret (random by default; read it from
@@ -157,4 +159,19 @@ func publicURL(u string) string {
 		panic(fmt.Sprintf("bbbtest: public URL %q: want http(s)://host[:port][/path]", u))
 	}
 	return strings.TrimRight(u, "/")
+}
+
+// WithWebhookBearer makes webhook deliveries authenticate as bbb-webhooks
+// does with its bbb.auth2_0 setting on: an "Authorization: Bearer
+// <secret>" header and no checksum parameter (bbb.VerifyWebhook accepts
+// both). By default the checksum is appended to the callback URL.
+func WithWebhookBearer() Option { return func(c *config) { c.webhookBearer = true } }
+
+// WithPermanentHook registers a permanent hook on every meeting for
+// callbackURL, as bbb-webhooks' permanentURLs setting does: hooks/list
+// shows it with permanentHook true, Reset keeps it, and an event it
+// refuses is retried every minute for ever once the retry schedule is
+// spent, where another hook would be removed.
+func WithPermanentHook(callbackURL string) Option {
+	return func(c *config) { c.permanentHooks = append(c.permanentHooks, callbackURL) }
 }

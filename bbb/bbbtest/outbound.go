@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -35,15 +36,50 @@ type Delivery struct {
 	// StatusCode is the receiver's HTTP status, 0 when no answer came.
 	StatusCode int
 	Err        error // transport error, if any
+	// Attempt is 1 for the first POST of a webhook event, then counts its
+	// retries; always 1 for a recording-ready callback.
+	Attempt int
+	// NextRetry is the delay on the server's clock before the event is
+	// posted again (already scheduled when the delivery is reported), 0
+	// when it was accepted or will not be retried.
+	NextRetry time.Duration
+	// HookRemoved is true when this failed attempt was the last and the
+	// hook was removed, as bbb-webhooks removes a hook it gave up on.
+	HookRemoved bool
 }
 
 // OK reports whether the receiver answered 2xx.
 func (d Delivery) OK() bool { return d.Err == nil && d.StatusCode >= 200 && d.StatusCode <= 299 }
 
+// accepted reports whether bbb-webhooks takes the answer as a success: a
+// 2xx, or a 401 ("consider 401 as success", for receivers that refuse the
+// fake's or anyone's authentication without wanting retries).
+func (d Delivery) accepted() bool {
+	return d.OK() || d.Err == nil && d.StatusCode == http.StatusUnauthorized
+}
+
+// webhookRetryIntervals are bbb-webhooks' retryIntervals (its default
+// configuration, 2.x and 3.x alike): about five minutes in all. After the
+// last, a hook is removed; a permanent one is retried every
+// permanentRetryInterval for ever (3.x's permanentIntervalReset).
+var webhookRetryIntervals = [...]time.Duration{
+	100 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second,
+	8 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute, time.Minute, time.Minute, time.Minute,
+}
+
+const permanentRetryInterval = time.Minute
+
+// WebhookRetrySchedule returns the delays before each retry of a webhook
+// event its receiver refused (an answer other than 2xx or 401, or none).
+func WebhookRetrySchedule() []time.Duration {
+	return append([]time.Duration(nil), webhookRetryIntervals[:]...)
+}
+
 // outgoing is a POST queued under s.mu, sent after it is released.
 type outgoing struct {
-	d       Delivery
-	headers map[string]string
+	d         Delivery
+	headers   map[string]string
+	permanent bool // a permanent hook's event
 }
 
 // queueLocked adds a POST to send once s.mu is released. s.mu is held.
@@ -51,7 +87,7 @@ func (s *Server) queueLocked(o outgoing) { s.outbox = append(s.outbox, o) }
 
 // sendOutbox hands the queued POSTs to the delivery worker, which sends
 // them one after the other in the order they were queued, as bbb-webhooks
-// does for a hook.
+// does for a hook (a retry joins the queue when its timer fires).
 func (s *Server) sendOutbox(list []outgoing) {
 	if len(list) == 0 {
 		return
@@ -86,12 +122,18 @@ func (s *Server) sendOutbox(list []outgoing) {
 	}()
 }
 
-// deliver posts o once (neither callback is retried by the fake) and
-// records the attempt.
+// deliver posts o once and records the attempt. A webhook event the
+// receiver refused is posted again after the next of
+// webhookRetryIntervals; after the last its hook is removed (a permanent
+// hook's is retried every minute instead). Other events of the hook are
+// not held back meanwhile. The recording-ready callback is posted once.
 func (s *Server) deliver(o outgoing) {
 	d := o.d
 	d.Time = s.clock.Now()
 	d.StatusCode, d.Err = s.send(http.MethodPost, d.URL, d.Body, o.headers)
+	if d.Kind == DeliveryWebhook && !d.accepted() {
+		s.retryWebhook(o, &d)
+	}
 	if s.logger.Enabled(s.ctx, slog.LevelInfo) {
 		attrs := []slog.Attr{slog.String("kind", d.Kind), slog.String("meetingID", d.MeetingID), slog.Int("status", d.StatusCode)}
 		if d.Event != "" {
@@ -139,4 +181,47 @@ func formBody(pairs ...string) string {
 		b.WriteString(url.QueryEscape(pairs[i+1]))
 	}
 	return b.String()
+}
+
+// retryWebhook schedules the next attempt of the webhook event o, whose
+// attempt d failed, or removes its hook when it was the last.
+func (s *Server) retryWebhook(o outgoing, d *Delivery) {
+	var next time.Duration
+	switch {
+	case d.Attempt <= len(webhookRetryIntervals):
+		next = webhookRetryIntervals[d.Attempt-1]
+	case o.permanent:
+		next = permanentRetryInterval
+	}
+	if next == 0 {
+		s.mu.Lock()
+		s.hooks = slices.DeleteFunc(s.hooks, func(h *hook) bool { return h.ID == d.HookID })
+		s.mu.Unlock()
+		d.HookRemoved = true
+		return
+	}
+	s.cbMu.Lock()
+	defer s.cbMu.Unlock()
+	if s.closed {
+		return
+	}
+	d.NextRetry = next
+	again := o
+	again.d.Attempt++
+	s.scheduleLocked(timerWebhookRetry, next, func() {
+		s.mu.RLock()
+		exists := s.hookExistsLocked(again.d.HookID)
+		s.mu.RUnlock()
+		if exists { // hooks/destroy or Reset meanwhile ends the retries
+			s.sendOutbox([]outgoing{again})
+		}
+	})
+}
+
+// PendingWebhookRetries returns how many refused webhook events wait on
+// the clock for their next attempt.
+func (s *Server) PendingWebhookRetries() int {
+	s.cbMu.Lock()
+	defer s.cbMu.Unlock()
+	return s.pendingLocked(timerWebhookRetry)
 }

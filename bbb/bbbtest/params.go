@@ -61,7 +61,7 @@ func postContentTypes(call string) []string {
 		return createContentTypes
 	case call == "insertDocument":
 		return insertContentTypes
-	case strings.HasPrefix(call, "hooks/"):
+	case strings.HasPrefix(call, "hooks/"), call == "guestWait", call == "getJoinUrl":
 		return nil
 	}
 	return formContentTypes

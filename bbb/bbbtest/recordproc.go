@@ -64,7 +64,7 @@ func (s *Server) produceRecordingLocked(m *meeting, now time.Time) {
 	if s.closed {
 		return
 	}
-	s.scheduleLocked(s.cfg.recordingDelay, func() { s.publishProduced(rec, readyURL) })
+	s.scheduleLocked(timerRecording, s.cfg.recordingDelay, func() { s.publishProduced(rec, readyURL) })
 }
 
 // publishProduced publishes a recording produced by the fake, unless it

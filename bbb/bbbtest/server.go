@@ -64,7 +64,7 @@ type Server struct {
 
 	cbMu      sync.Mutex
 	callbacks []Callback
-	timers    map[*clock.Timer]struct{}
+	timers    map[*clock.Timer]timerKind
 	closed    bool
 
 	deliveries []Delivery
@@ -134,9 +134,10 @@ func NewServer(opts ...Option) *Server {
 		meetings:   make(map[string]*meeting),
 		byInternal: make(map[string]*meeting),
 		sessions:   make(map[string]*session),
-		timers:     make(map[*clock.Timer]struct{}),
+		timers:     make(map[*clock.Timer]timerKind),
 		reqLog:     fakekit.NewRing[Request](cfg.requestLogSize),
 	}
+	s.addPermanentHooksLocked()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ts = httptest.NewUnstartedServer(s)
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -284,6 +285,8 @@ type exchange struct {
 type route struct {
 	handle func(*Server, *exchange)
 	since  version // first release with the call
+	// public calls are the client's, made without a checksum.
+	public bool
 }
 
 var routes map[string]route
@@ -307,6 +310,8 @@ func init() {
 		"hooks/create":           {handle: (*Server).handleHooksCreate},
 		"hooks/destroy":          {handle: (*Server).handleHooksDestroy},
 		"hooks/list":             {handle: (*Server).handleHooksList},
+		"guestWait":              {handle: (*Server).handleGuestWait, public: true},
+		"getJoinUrl":             {handle: (*Server).handleGetJoinURL, since: v30, public: true},
 	}
 }
 
@@ -335,6 +340,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, call string, p
 	if !s.readBodyParams(e) {
 		return
 	}
+	if rt.public {
+		rt.handle(s, e)
+		return
+	}
 	if err := bbb.Verify(call, s.signedQuery(e), s.Secret, s.algs...); err != nil {
 		if call == "join" {
 			s.joinFail(e, keyChecksumError, msgChecksumError)
@@ -347,9 +356,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, call string, p
 }
 
 // allowedMethods returns the methods call answers, as an Allow header:
-// GET and POST, except from 3.0 (its URL mappings) join, GET only, and
-// insertDocument, POST only.
+// GET and POST, except guestWait, GET only, and from 3.0 (its URL
+// mappings) join, GET only, and insertDocument, POST only.
 func (s *Server) allowedMethods(call string) string {
+	if call == "guestWait" {
+		return "GET, HEAD"
+	}
 	if s.version.atLeast(v30) {
 		switch call {
 		case "join":

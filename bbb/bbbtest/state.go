@@ -67,7 +67,8 @@ type session struct {
 	fullName    string
 	role        string
 	guest       bool
-	guestStatus string
+	guestStatus string // ALLOW, WAIT (in the guest lobby) or DENY
+	since       time.Time
 	customData  []kv
 }
 
@@ -86,6 +87,11 @@ type meeting struct {
 	joins                   int  // users who joined, the recording's participants
 	guestPolicy             string
 	logoutURL               string
+	meetingEndedURL         string        // called as given when the meeting ends
+	endWhenNoModerator      bool          // 2.3.2+
+	noModeratorDelay        time.Duration // endWhenNoModeratorDelayInMinutes
+	moderatorHasJoined      bool
+	lastModeratorLeft       time.Time     // zero while a moderator is in
 	expiry                  time.Duration // while nobody joined
 	emptyExpiry             time.Duration // once the last user left
 	meta                    []kv          // lower-cased keys
@@ -159,6 +165,9 @@ func (m *meeting) addAttendee(a *attendee) {
 		a.presenter = !hasPresenter
 	}
 	m.attendees = append(m.attendees, a)
+	if a.role == roleModerator {
+		m.moderatorHasJoined, m.lastModeratorLeft = true, time.Time{}
+	}
 	m.hasUserJoined = true
 	m.joins++
 	m.emptySince = time.Time{}
@@ -188,6 +197,9 @@ func (s *Server) deadline(m *meeting) (at time.Time, purge bool, ok bool) {
 	}
 	if m.duration > 0 {
 		consider(m.startTime.Add(time.Duration(m.duration) * time.Minute))
+	}
+	if t, ok := m.noModeratorDeadline(); ok {
+		consider(t)
 	}
 	return at, false, ok
 }
@@ -285,6 +297,9 @@ func (s *Server) finishLocked(m *meeting, now time.Time, forcibly bool) {
 	s.produceRecordingLocked(m, now)
 	if m.endCallbackURL != "" {
 		s.jobs = append(s.jobs, callbackJob{meetingID: m.id, url: endCallbackURL(m.endCallbackURL, m.id, m.recordingMarks)})
+	}
+	if m.meetingEndedURL != "" && !m.isBreakout {
+		s.jobs = append(s.jobs, callbackJob{meetingID: m.id, url: m.meetingEndedURL})
 	}
 	s.dropSessionsLocked(m)
 	if !forcibly {

@@ -47,6 +47,9 @@ var (
 	v26 = version{2, 6, 0} // join role=, end without password
 	v27 = version{2, 7, 0} // join errors honour redirect=false, errorRedirectUrl
 	v30 = version{3, 0, 0} // sendChatMessage
+
+	v232 = version{2, 3, 2} // endWhenNoModerator enforced
+	v233 = version{2, 3, 3} // endWhenNoModeratorDelayInMinutes
 )
 
 // meetingIDRule is how a release validates meetingID.

@@ -68,10 +68,15 @@ func (s *Server) webhookLocked(id, externalID, internalID string, attrs map[stri
 		if len(h.EventIDs) > 0 && !slices.Contains(h.EventIDs, id) {
 			continue
 		}
-		s.queueLocked(outgoing{d: Delivery{
+		o := outgoing{d: Delivery{
 			Kind: DeliveryWebhook, URL: webhookURL(h.CallbackURL, body, s.Secret), MeetingID: externalID,
-			Event: id, HookID: h.ID, Body: body,
-		}})
+			Event: id, HookID: h.ID, Body: body, Attempt: 1,
+		}, permanent: h.Permanent}
+		if s.cfg.webhookBearer {
+			o.d.URL = h.CallbackURL
+			o.headers = map[string]string{"Authorization": "Bearer " + s.Secret}
+		}
+		s.queueLocked(o)
 		n++
 	}
 	return n

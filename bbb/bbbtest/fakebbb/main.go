@@ -23,6 +23,9 @@
 //	                     playback and caption URLs and webhook events' domain
 //	                     instead of the listening address
 //	-checksum list       accepted checksum algorithms (sha1,sha256,sha384,sha512)
+//	-recording-delay d   how long a recording stays processing (500ms)
+//	-webhook-bearer      webhooks carry Authorization: Bearer <secret>, no checksum
+//	-permanent-hook u    a permanent webhook for u (repeatable)
 //	-v                   log each API request to stderr
 package main
 
@@ -69,6 +72,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	public := fs.String("public-url", "", "scheme://host[:port] of the `URL` used in redirects, playback URLs and webhook events instead of the listening address")
 	checksum := fs.String("checksum", "sha1,sha256,sha384,sha512", "accepted checksum `algorithms`, comma-separated")
 	recDelay := fs.Duration("recording-delay", bbbtest.DefaultRecordingDelay, "how long an ended recorded meeting's recording stays processing before it is published")
+	bearer := fs.Bool("webhook-bearer", false, "authenticate webhook deliveries with Authorization: Bearer <secret> instead of a checksum (bbb-webhooks' auth2_0)")
+	var permanent []string
+	fs.Func("permanent-hook", "register a permanent webhook for this callback `URL` (repeatable), as bbb-webhooks' permanentURLs", func(u string) error {
+		permanent = append(permanent, u)
+		return nil
+	})
 	verbose := fs.Bool("v", false, "log each API request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -95,6 +104,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *public != "" {
 		opts = append(opts, bbbtest.WithPublicURL(*public))
+	}
+	if *bearer {
+		opts = append(opts, bbbtest.WithWebhookBearer())
+	}
+	for _, u := range permanent {
+		opts = append(opts, bbbtest.WithPermanentHook(u))
 	}
 	if *verbose {
 		opts = append(opts, bbbtest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -215,5 +216,45 @@ func TestRunServes(t *testing.T) {
 				t.Errorf("control meetings: %+v %v", v, err)
 			}
 		})
+	}
+}
+
+// -permanent-hook registers a hook at start; -webhook-bearer signs its
+// deliveries with the secret as a bearer token instead of a checksum.
+func TestRunWebhookFlags(t *testing.T) {
+	t.Parallel()
+	got := make(chan *http.Request, 4)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := bbb.VerifyWebhook(r, "", "s3cret"); err != nil {
+			w.WriteHeader(http.StatusForbidden)
+		}
+		got <- r
+	}))
+	t.Cleanup(rcv.Close)
+	m := serve(t, "-addr", "127.0.0.1:0", "-secret", "s3cret", "-webhook-bearer", "-permanent-hook", rcv.URL+"/hook")
+	base, control := m[0], m[3]
+
+	resp, err := http.Get(control + "hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"callbackURL":"`+rcv.URL+`/hook","meetingID":"","eventIDs":[],"permanentHook":true`) {
+		t.Fatalf("hooks: %s", body)
+	}
+	q := "name=M1&meetingID=m1"
+	resp, err = http.Get(base + "/bigbluebutton/api/create?" + q + "&checksum=" + bbb.Sign(bbb.SHA1, "create", q, "s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	select {
+	case r := <-got:
+		if r.Header.Get("Authorization") != "Bearer s3cret" || r.URL.RawQuery != "" {
+			t.Errorf("delivery: Authorization %q, query %q", r.Header.Get("Authorization"), r.URL.RawQuery)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no delivery")
 	}
 }
