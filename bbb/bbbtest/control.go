@@ -177,7 +177,7 @@ func controlRecordingOf(r Recording) controlRecording {
 			Preview: make([]controlImage, 0, len(p.Preview)),
 		}
 		for _, im := range p.Preview {
-			cp.Preview = append(cp.Preview, controlImage{URL: im.URL, Alt: im.Alt, Width: im.Width, Height: im.Height})
+			cp.Preview = append(cp.Preview, controlImage(im))
 		}
 		out.Playback = append(out.Playback, cp)
 	}
@@ -188,7 +188,7 @@ func controlRecordingOf(r Recording) controlRecording {
 func (p controlPlayback) playback() Playback {
 	out := Playback{Type: p.Type, URL: p.URL, Length: p.Length, ProcessingTime: p.ProcessingTime, Size: p.Size}
 	for _, im := range p.Preview {
-		out.Preview = append(out.Preview, Image{URL: im.URL, Alt: im.Alt, Width: im.Width, Height: im.Height})
+		out.Preview = append(out.Preview, Image(im))
 	}
 	return out
 }
