@@ -72,6 +72,12 @@ func webhookPayloadError(reason string) error {
 // (checksum or bearer, see above) is accepted; comparisons are constant
 // time. A refusal is a *WebhookError matching ErrWebhookAuth or
 // ErrWebhookPayload. Pass the body to ParseWebhookEvents.
+//
+// bbb-webhooks 3.0.0 to 3.3.x computed their checksum over "{}" instead of
+// the body (fixed in 3.4.0), so the same checksum came with every event:
+// VerifyWebhook refuses those deliveries, which prove nothing about their
+// body. Behind such a release, use its bearer authentication (auth2_0) or
+// upgrade it.
 func VerifyWebhook(r *http.Request, callbackURL, secret string) ([]byte, error) {
 	if secret == "" {
 		return nil, ErrEmptySecret
