@@ -14,6 +14,7 @@ import (
 
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/store/memory"
+	"github.com/bbbcast/bbbcast/store/storetest"
 )
 
 // The benchmarks' data: one pool of 1,000 gateways, each with 100
@@ -380,6 +381,16 @@ func BenchmarkPod(b *testing.B) {
 				b.Fatal("no gateway chosen")
 			}
 			tc.set.report(b)
+		})
+	}
+}
+
+// BenchmarkContention runs the storetest contention scenarios (issue 15):
+// go test -run='^$' -bench=Contention -benchtime=20x ./store/memory/
+func BenchmarkContention(b *testing.B) {
+	for _, c := range []storetest.Contention{storetest.RushOneSlot, storetest.RushOverlapping, storetest.NearlyFull, storetest.Busy90} {
+		b.Run(c.Name, func(b *testing.B) {
+			storetest.BenchContention(b, memory.New(), c, nil)
 		})
 	}
 }

@@ -31,40 +31,23 @@ var BenchYear = time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
 // through the store and returns their IDs in order.
 func BenchCreateGateways(b *testing.B, s gateway.Store) []int64 {
 	b.Helper()
-	ids := make([]int64, BenchGateways)
-	for i := range ids {
-		g, err := s.CreateGateway(context.Background(), gateway.Gateway{
-			Name:    fmt.Sprintf("gateway %d", i),
-			Pool:    BenchPool,
-			Order:   i,
-			RTMPURL: gateway.NewSecret(fmt.Sprintf("rtmps://live.example.org/live/stream-key-%d", i)),
-			HLSURL:  fmt.Sprintf("https://live.example.org/hls/%d/index.m3u8", i),
-			Server: gateway.Server{
-				URL:      fmt.Sprintf("https://sip%d.example.org", i),
-				Token:    gateway.NewSecret(fmt.Sprintf("token-%d-0123456789", i)),
-				Protocol: gateway.ProtocolV18,
-			},
-			Enabled: true,
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids[i] = g.ID
-	}
-	return ids
+	return BenchCreatePool(b, s, BenchPool, BenchGateways)
 }
 
 // BenchBookings returns the seed bookings as rows of (owner, gateway_id,
 // start_ns, end_ns), for an adapter to bulk-insert: the year is cut into
 // BenchPerGateway segments and each gateway has one booking of 1 to 3
 // hours at a random place in each, so that no two of its bookings overlap.
-func BenchBookings(ids []int64) [][]any {
+func BenchBookings(ids []int64) [][]any { return benchBookings(ids, BenchPerGateway) }
+
+// benchBookings is BenchBookings with perGateway bookings per gateway.
+func benchBookings(ids []int64, perGateway int) [][]any {
 	rng := mrand.New(mrand.NewPCG(1, 2))
 	year := BenchYear.AddDate(1, 0, 0).Sub(BenchYear)
-	seg := year / BenchPerGateway
-	rows := make([][]any, 0, len(ids)*BenchPerGateway)
+	seg := year / time.Duration(perGateway)
+	rows := make([][]any, 0, len(ids)*perGateway)
 	for gi, id := range ids {
-		for k := 0; k < BenchPerGateway; k++ {
+		for k := 0; k < perGateway; k++ {
 			d := time.Hour + time.Duration(rng.Int64N(int64(2*time.Hour)))
 			off := time.Duration(rng.Int64N(int64(seg - d)))
 			start := BenchYear.Add(time.Duration(k)*seg + off)
@@ -151,12 +134,7 @@ func reportLatencies(b *testing.B, elapsed time.Duration, all []time.Duration) {
 		return
 	}
 	slices.Sort(all)
-	q := func(p float64) float64 {
-		i := int(p*float64(len(all))+0.5) - 1
-		i = max(0, min(i, len(all)-1))
-		return float64(all[i]) / float64(time.Millisecond)
-	}
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "allocs/s")
-	b.ReportMetric(q(0.50), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(ms(quantile(all, 0.50)), "p50-ms")
+	b.ReportMetric(ms(quantile(all, 0.99)), "p99-ms")
 }
