@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -11,10 +12,10 @@ import (
 	"github.com/bbbcast/bbbcast/store/storetest"
 )
 
-// seedBench opens a store in a new schema and fills it with the
-// gateways (through the store) and the bookings (COPY on a connection of
-// its own).
-func seedBench(b *testing.B) *postgres.Store {
+// openBench opens a store in a new schema, and returns it with a seeder
+// that bulk-loads bookings rows with COPY on a connection of its own,
+// then ANALYZEs.
+func openBench(b *testing.B) (*postgres.Store, storetest.Seeder) {
 	b.Helper()
 	ctx := context.Background()
 	dsn := newSchemaDSN(b, "bbbcast_bench_", storetest.BenchClients)
@@ -23,9 +24,6 @@ func seedBench(b *testing.B) *postgres.Store {
 		b.Fatal(err)
 	}
 	b.Cleanup(s.Close)
-
-	ids := storetest.BenchCreateGateways(b, s)
-
 	u, err := url.Parse(dsn)
 	if err != nil {
 		b.Fatal(err)
@@ -33,24 +31,46 @@ func seedBench(b *testing.B) *postgres.Store {
 	q := u.Query()
 	q.Del("pool_max_conns")
 	u.RawQuery = q.Encode()
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		b.Fatal(err)
+	seed := func(rows [][]any) error {
+		conn, err := pgx.Connect(ctx, u.String())
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		n, err := conn.CopyFrom(ctx, pgx.Identifier{"bookings"},
+			[]string{"owner", "gateway_id", "start_ns", "end_ns"}, pgx.CopyFromRows(rows))
+		if err != nil {
+			return err
+		}
+		if n != int64(len(rows)) {
+			return fmt.Errorf("copied %d bookings, want %d", n, len(rows))
+		}
+		_, err = conn.Exec(ctx, `ANALYZE`)
+		return err
 	}
-	defer conn.Close(ctx)
-	rows := storetest.BenchBookings(ids)
-	n, err := conn.CopyFrom(ctx, pgx.Identifier{"bookings"},
-		[]string{"owner", "gateway_id", "start_ns", "end_ns"}, pgx.CopyFromRows(rows))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if n != int64(len(rows)) {
-		b.Fatalf("copied %d bookings, want %d", n, len(rows))
-	}
-	if _, err := conn.Exec(ctx, `ANALYZE`); err != nil {
+	return s, seed
+}
+
+// seedBench opens a store and fills it with the gateways (through the
+// store) and the bookings of storetest.BenchBookings.
+func seedBench(b *testing.B) *postgres.Store {
+	b.Helper()
+	s, seed := openBench(b)
+	if err := seed(storetest.BenchBookings(storetest.BenchCreateGateways(b, s))); err != nil {
 		b.Fatal(err)
 	}
 	return s
+}
+
+// BenchmarkContention runs the storetest contention scenarios (issue 15):
+// go test -run='^$' -bench=Contention -benchtime=20x ./store/postgres/
+func BenchmarkContention(b *testing.B) {
+	for _, c := range []storetest.Contention{storetest.RushOneSlot, storetest.RushOverlapping, storetest.NearlyFull, storetest.Busy90} {
+		b.Run(c.Name, func(b *testing.B) {
+			s, seed := openBench(b)
+			storetest.BenchContention(b, s, c, seed)
+		})
+	}
 }
 
 // BenchmarkAllocateConcurrent is storetest.BenchAllocateConcurrent on a

@@ -42,7 +42,11 @@ func scanBooking(r pgx.Row) (gateway.Booking, error) {
 }
 
 func queryBookings(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]gateway.Booking, error) {
-	rows, err := tx.Query(ctx, query, args...)
+	return scanBookings(tx.Query(ctx, query, args...))
+}
+
+// scanBookings reads the bookings of a query's rows and closes them.
+func scanBookings(rows pgx.Rows, err error) ([]gateway.Booking, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +68,13 @@ func queryBookings(ctx context.Context, tx pgx.Tx, query string, args ...any) ([
 // milliseconds at a thousand.
 const lockPool = `SELECT pg_advisory_xact_lock(hashtextextended('bbbcast-pool:' || $1, 0))`
 
+// busyOver selects the gateways holding a booking, not the owner's ($2),
+// that overlaps [$4, $3): one scan of bookings_span. Used as NOT IN, it
+// becomes a hashed subplan, so the first free gateway of the pool in
+// order is found in one pass over the pool whatever share of it is busy.
+const busyOver = `SELECT b.gateway_id FROM bookings b
+	WHERE int8range(b.start_ns, b.end_ns) && int8range($4, $3) AND b.owner <> $2`
+
 // firstFreeUpsert keeps the owner's ($2) gateway when it is free for
 // [$4, $3), else books the first free gateway of the pool ($1) in order,
 // in one statement; it returns the gateway, or no row when none is free.
@@ -71,8 +82,9 @@ const firstFreeUpsert = `WITH keep AS (
 	SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
 	WHERE c.owner = $2 AND g.enabled AND g.pool = $1 AND ` + overlapFree + `
 ), pick AS (
-	SELECT g.id FROM (SELECT * FROM gateways WHERE pool = $1 AND enabled ORDER BY ord, id OFFSET 0) g
-	WHERE NOT EXISTS (SELECT 1 FROM keep) AND ` + overlapFree + ` LIMIT 1
+	SELECT g.id FROM gateways g
+	WHERE g.pool = $1 AND g.enabled AND NOT EXISTS (SELECT 1 FROM keep) AND g.id NOT IN (` + busyOver + `)
+	ORDER BY g.ord, g.id LIMIT 1
 ), chosen AS (
 	SELECT id FROM keep UNION ALL SELECT id FROM pick LIMIT 1
 )
@@ -81,22 +93,27 @@ ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
 	start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns
 RETURNING gateway_id`
 
-// allocateFirstFree is Allocate's path for the FirstFree rule. It first
-// tries without the pool's lock: the keep-or-pick-and-upsert statement
-// alone, atomic on its own. Allocators of different slots then run in
-// parallel, and the bookings' exclusion constraint still refuses a double
-// booking: when two of them race for one gateway, the later one fails with
-// an exclusion violation. That one, and any that follows, goes the locked
-// way: the pool's lock and the statement sent as one batch outside any
-// explicit transaction, which PostgreSQL runs as one implicit transaction
-// (one round trip, the lock held for one statement and the commit). Each
-// statement gets its own snapshot (READ COMMITTED), so the decision sees
-// what the previous holder of the lock committed. It returns 0 when no
-// gateway is free.
+// allocateFirstFree is Allocate's path for the FirstFree rule: the pool's
+// lock and the keep-or-pick-and-upsert statement, sent as one batch
+// outside any explicit transaction, which PostgreSQL runs as one implicit
+// transaction (one round trip, the lock held for one statement and the
+// commit). Each statement gets its own snapshot (READ COMMITTED), so the
+// decision sees what the previous holder of the lock committed.
+//
+// Every allocation takes the lock first. Unlocked attempts, relying on
+// the exclusion constraint alone, looked cheaper but fail under a rush:
+// two transactions inserting overlapping bookings of one gateway each
+// wait for the other in the constraint's check, a deadlock PostgreSQL
+// breaks only after deadlock_timeout (1 s), and the losers' retries keep
+// losing to new arrivals. With the lock, allocators of a pool never
+// insert concurrently; allocators of different pools still run in
+// parallel. It returns 0 when no gateway is free.
 func (s *Store) allocateFirstFree(ctx context.Context, req gateway.Request, start, end int64) (int64, error) {
-	var id int64
-	err := s.pool.QueryRow(ctx, firstFreeUpsert, req.Pool, req.Owner, end, start).Scan(&id)
-	for attempt := 1; attempt < maxAttempts && retryable(err); attempt++ {
+	var (
+		id  int64
+		err error
+	)
+	for attempt := 0; attempt < maxAttempts; attempt++ {
 		// A new batch each time: pgx keeps in a sent batch the prepared
 		// statements of the connection it went through, which another
 		// connection of the pool does not have.
@@ -104,6 +121,9 @@ func (s *Store) allocateFirstFree(ctx context.Context, req gateway.Request, star
 		batch.Queue(lockPool, req.Pool)
 		batch.Queue(firstFreeUpsert, req.Pool, req.Owner, end, start)
 		id, err = sendAllocation(s.pool.SendBatch(ctx, batch))
+		if !retryable(err) {
+			break
+		}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
@@ -150,9 +170,7 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		case id == 0:
 			// Described after the fact: the list is what stands in the
 			// way now, which is what a caller can act on.
-			return gateway.Booking{}, s.inTx(ctx, func(tx pgx.Tx) error {
-				return noneFree(ctx, tx, req, start, end)
-			})
+			return gateway.Booking{}, s.noneFreeBatch(ctx, req, start, end)
 		}
 		out.GatewayID = id
 		return out, nil
@@ -234,16 +252,13 @@ func allocateOn(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end 
 // pick returns the ID of the gateway req.Rule chooses among the free
 // ones, 0 when none is free.
 func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) (int64, error) {
-	// The pool's gateways in order behind an optimisation fence (OFFSET
-	// 0), so that the anti-join walks them in order and a LIMIT stops at
-	// the first free one, instead of checking every gateway and sorting.
-	query := `SELECT ` + gatewayColumns + ` FROM (SELECT * FROM gateways WHERE pool = $1 AND enabled
-		ORDER BY ord, id OFFSET 0) g WHERE ` + overlapFree
+	// The pool's free gateways in order (rules get the candidates in
+	// order): the pool's index, minus the busy set (see busyOver).
+	query := `SELECT ` + gatewayColumns + ` FROM gateways g WHERE g.pool = $1 AND g.enabled
+		AND g.id NOT IN (` + busyOver + `) ORDER BY g.ord, g.id`
 	first := gateway.IsFirstFree(req.Rule)
 	if first {
 		query += ` LIMIT 1`
-	} else {
-		query += ` ORDER BY g.ord, g.id` // rules get the candidates in order
 	}
 	free, err := queryGateways(ctx, tx, query, req.Pool, req.Owner, end, start)
 	if err != nil || len(free) == 0 {
@@ -275,23 +290,57 @@ func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64)
 	return free[i].ID, nil
 }
 
+// The queries of a refusal: the pool's enabled gateways ($1), and the
+// bookings but the owner's ($2) that overlap [$4, $3) on them.
+const (
+	countEnabled    = `SELECT COUNT(*) FROM gateways WHERE pool = $1 AND enabled`
+	conflictsInPool = `SELECT ` + bookingColumns + ` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
+		WHERE g.pool = $1 AND g.enabled AND b.owner <> $2 AND int8range(b.start_ns, b.end_ns) && int8range($4, $3)
+		ORDER BY g.ord, g.id, b.start_ns`
+)
+
 // noneFree builds the *gateway.NoGatewayFreeError of req.
 func noneFree(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) error {
 	nerr := &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot}
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM gateways WHERE pool = $1 AND enabled`,
-		req.Pool).Scan(&nerr.Gateways); err != nil {
+	if err := tx.QueryRow(ctx, countEnabled, req.Pool).Scan(&nerr.Gateways); err != nil {
 		return err
 	}
-	conflicts, err := queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
-		WHERE g.pool = $1 AND g.enabled AND b.owner <> $2 AND b.start_ns < $3 AND b.end_ns > $4
-		ORDER BY g.ord, g.id, b.start_ns`, req.Pool, req.Owner, end, start)
+	conflicts, err := queryBookings(ctx, tx, conflictsInPool, req.Pool, req.Owner, end, start)
 	if err != nil {
 		return err
 	}
+	return withConflicts(nerr, conflicts)
+}
+
+// withConflicts returns nerr listing conflicts (nil when there are none).
+func withConflicts(nerr *gateway.NoGatewayFreeError, conflicts []gateway.Booking) error {
 	if len(conflicts) > 0 {
 		nerr.Conflicts = conflicts
 	}
 	return nerr
+}
+
+// noneFreeBatch is noneFree in one round trip outside any transaction,
+// for the FirstFree path, whose decision has already committed: the
+// refusal describes what stands in the way now.
+func (s *Store) noneFreeBatch(ctx context.Context, req gateway.Request, start, end int64) error {
+	batch := &pgx.Batch{}
+	batch.Queue(countEnabled, req.Pool)
+	batch.Queue(conflictsInPool, req.Pool, req.Owner, end, start)
+	res := s.pool.SendBatch(ctx, batch)
+	nerr := &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot}
+	err := res.QueryRow().Scan(&nerr.Gateways)
+	var conflicts []gateway.Booking
+	if err == nil {
+		conflicts, err = scanBookings(res.Query())
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return ctxErr(ctx, err)
+	}
+	return withConflicts(nerr, conflicts)
 }
 
 // Release implements gateway.Store.
@@ -352,7 +401,8 @@ func (s *Store) Bookings(ctx context.Context, q gateway.BookingQuery) ([]gateway
 			return err
 		}
 		out, err = queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
-			WHERE g.pool = $1 AND b.start_ns < $2 AND b.end_ns > $3 ORDER BY g.ord, g.id, b.start_ns`, q.Pool, end, start)
+			WHERE g.pool = $1 AND int8range(b.start_ns, b.end_ns) && int8range($3, $2)
+			ORDER BY g.ord, g.id, b.start_ns`, q.Pool, end, start)
 		return err
 	})
 	if err != nil {
