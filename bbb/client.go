@@ -141,6 +141,9 @@ type request struct {
 	body        []byte
 	contentType string
 	idempotent  bool // safe to retry
+	// skip names elements of the answer the call does not read, left out
+	// of the parsed tree (see xmltree.ParseStringSkipping).
+	skip []string
 }
 
 // maxBody bounds the answers read, so a misbehaving server cannot exhaust
@@ -335,18 +338,19 @@ func (c *Client) do(ctx context.Context, r *request) (xmltree.Node, error) {
 	if err != nil {
 		return xmltree.Node{}, err
 	}
-	return parseResponse(r.call, body, status, ct)
+	return parseResponse(r.call, body, status, ct, r.skip...)
 }
 
-// parseResponse parses body, which the tree's texts are then cut from.
-func parseResponse(call string, body string, status int, contentType string) (xmltree.Node, error) {
+// parseResponse parses body, which the tree's texts are then cut from,
+// leaving out the elements named in skip.
+func parseResponse(call string, body string, status int, contentType string, skip ...string) (xmltree.Node, error) {
 	bad := func(reason string) error {
 		return &ResponseError{Call: call, StatusCode: status, ContentType: contentType, Reason: reason}
 	}
 	if len(strings.TrimSpace(body)) == 0 {
 		return xmltree.Node{}, bad("empty body")
 	}
-	doc, err := xmltree.ParseString(body)
+	doc, err := xmltree.ParseStringSkipping(body, skip...)
 	if err != nil {
 		if looksLikeHTML(body) {
 			return xmltree.Node{}, bad("HTML page instead of XML")

@@ -70,7 +70,10 @@ func (m *MeetingStatus) Ended() bool { return m.HasBeenForciblyEnded || !m.EndTi
 // meeting's ID and state, without decoding attendees, metadata or
 // breakout rooms (a server of hundreds of meetings answers megabytes).
 func (c *Client) MeetingStatuses(ctx context.Context) ([]MeetingStatus, error) {
-	r := request{call: "getMeetings", idempotent: true}
+	// The attendees are most of a busy server's answer, and the
+	// statuses need none of them: they are read (and checked) but not
+	// kept.
+	r := request{call: "getMeetings", idempotent: true, skip: []string{"attendees", "metadata", "breakoutRooms"}}
 	resp, err := c.do(ctx, &r)
 	if err != nil {
 		return nil, err

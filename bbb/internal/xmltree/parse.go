@@ -2,6 +2,7 @@ package xmltree
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,19 +17,32 @@ func Parse(b []byte) (*Doc, error) {
 // ParseString parses a whole document held in a string, without copying
 // it: the tree's names and texts are substrings of s, so s stays in memory
 // as long as any of them does.
-func ParseString(s string) (*Doc, error) {
+func ParseString(s string) (*Doc, error) { return ParseStringSkipping(s) }
+
+// ParseStringSkipping is ParseString leaving out of the tree the elements
+// named in skip, wherever they are, and everything inside them: they are
+// still read and checked as strictly (a document ParseString refuses is
+// refused), but cost no node and no decoded text. A caller that needs a
+// few fields of a large answer (a meeting's status, not its thousands of
+// attendees) saves most of the parse that way.
+func ParseStringSkipping(s string, skip ...string) (*Doc, error) {
 	if i, msg := checkChars(s); i >= 0 {
 		return nil, &SyntaxError{Offset: i, Msg: msg}
 	}
-	p := parser{src: s}
+	p := parser{src: s, skip: skip}
 	if strings.HasPrefix(p.src, bom) {
 		p.pos = len(bom)
 	}
 	p.hasCR = strings.IndexByte(p.src, '\r') >= 0
 	p.hasCDEnd = strings.Contains(p.src, "]]>")
 	// Most elements have a start and an end tag: counting '<' (fast, unlike
-	// counting "</") sizes the element slice well enough.
-	n := strings.Count(p.src, "<")/2 + 1
+	// counting "</") sizes the element slice well enough, unless elements
+	// are skipped, which are most of the document when they are asked to
+	// be: then the slice grows as needed.
+	n := 64
+	if len(skip) == 0 {
+		n = strings.Count(p.src, "<")/2 + 1
+	}
 	p.d = &Doc{elems: make([]elem, 0, n)}
 	if err := p.run(); err != nil {
 		return nil, err
@@ -55,6 +69,12 @@ type parser struct {
 
 	attrNames []string            // attribute names of the current start tag
 	attrSet   map[string]struct{} // the same, once a tag has many attributes
+
+	// skip names the elements left out of the tree; skipped holds the
+	// names of the elements open inside the one being left out (itself
+	// first), empty when none is.
+	skip    []string
+	skipped []string
 
 	// Text that comes in several pieces (mixed content, such as the
 	// indentation between a container's children) is gathered in
@@ -175,6 +195,12 @@ func (p *parser) text(raw string) error {
 	if p.hasCDEnd && strings.Contains(raw, "]]>") {
 		return p.fail("']]>' in character data")
 	}
+	if len(p.skipped) > 0 {
+		if err := checkRefs(raw); err != nil {
+			return p.fail(err.Error())
+		}
+		return nil
+	}
 	s, err := decode(raw, p.hasCR)
 	if err != nil {
 		return p.fail(err.Error())
@@ -227,6 +253,10 @@ func (p *parser) cdata() error {
 	if len(p.stack) == 0 {
 		return p.fail("CDATA outside the root element")
 	}
+	if len(p.skipped) > 0 {
+		p.pos += len(open) + i + 3
+		return nil
+	}
 	s := p.src[p.pos+len(open) : p.pos+len(open)+i]
 	if p.hasCR {
 		s = normalizeNewlines(s)
@@ -274,7 +304,7 @@ func (p *parser) name() (string, error) {
 }
 
 func (p *parser) startTag() (selfClosed bool, err error) {
-	if len(p.stack) >= MaxDepth {
+	if len(p.stack)+len(p.skipped) >= MaxDepth {
 		return false, p.fail("elements nested too deep")
 	}
 	p.pos++ // '<'
@@ -313,6 +343,12 @@ func (p *parser) startTag() (selfClosed bool, err error) {
 		p.pos += 2
 	} else {
 		p.pos++
+	}
+	if len(p.skipped) > 0 || len(p.stack) > 0 && slices.Contains(p.skip, name) {
+		if !selfClosed {
+			p.skipped = append(p.skipped, name)
+		}
+		return selfClosed, nil
 	}
 	idx := int32(len(p.d.elems))
 	p.d.elems = append(p.d.elems, elem{name: name, attrs: attrText})
@@ -406,6 +442,9 @@ func (p *parser) endTag() error {
 	rest := p.src[p.pos:]
 	if len(p.stack) > 0 {
 		open := p.d.elems[p.stack[len(p.stack)-1]].name
+		if n := len(p.skipped); n > 0 {
+			open = p.skipped[n-1]
+		}
 		if strings.HasPrefix(rest, open) && (len(rest) == len(open) || nameBytes[rest[len(open)]]&nameChar == 0) {
 			name = open
 			p.pos += len(open)
@@ -426,6 +465,13 @@ func (p *parser) endTag() error {
 	p.pos++
 	if len(p.stack) == 0 {
 		return p.fail("end tag without a start tag")
+	}
+	if n := len(p.skipped); n > 0 {
+		if p.skipped[n-1] != name {
+			return p.fail("end tag does not match the start tag")
+		}
+		p.skipped = p.skipped[:n-1]
+		return nil
 	}
 	if p.d.elems[p.stack[len(p.stack)-1]].name != name {
 		return p.fail("end tag does not match the start tag")
