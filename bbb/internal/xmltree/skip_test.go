@@ -54,10 +54,10 @@ func TestParseStringSkipping(t *testing.T) {
 		`<r><a><x>1</x></a><keep>k</keep><a/><a q="1"><a>nested</a></a></r>`,
 		`<r><a><![CDATA[</a><b>not a tag</b>]]></a><b>after</b></r>`,
 		`<r><a><!-- </a> --><c/></a><b>t&amp;t</b></r>`,
-		`<r><a><x></a></r>`,       // mismatched inside a skipped element
-		`<r><a>&bogus;</a></r>`,   // bad reference inside
+		`<r><a><x></a></r>`,        // mismatched inside a skipped element
+		`<r><a>&bogus;</a></r>`,    // bad reference inside
 		`<r><a><x y="<"/></a></r>`, // bad attribute inside
-		`<a><a/></a>`,             // the root is never skipped
+		`<a><a/></a>`,              // the root is never skipped
 	}
 	for _, b := range bbbAnswers(t) {
 		docs = append(docs, string(b))
