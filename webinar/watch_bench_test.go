@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/bbb/bbbtest"
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/internal/benchcpu"
 	"github.com/bbbcast/bbbcast/store/memory"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -178,18 +178,15 @@ func benchTicks(b *testing.B, svc *webinar.Service, fakes []*bbbtest.Server, o w
 	}
 	start := count()
 	b.ReportAllocs()
-	cpu0 := processCPU(b)
 	b.ResetTimer()
+	stopCPU := benchcpu.Start(b, "cpu-ms/tick")
 	for i := 0; i < b.N; i++ {
 		if err := svc.Tick(ctx, o); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	// Process CPU (user + system, every thread: the garbage collector's
-	// work on the other core included), which wall time hides on a
-	// multi-core machine.
-	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/tick")
+	stopCPU() // the garbage collector's work on the other core included
 	if fakes != nil {
 		b.ReportMetric(float64(count()-start)/float64(b.N), "BBB-requests/tick")
 	}
@@ -198,13 +195,4 @@ func benchTicks(b *testing.B, svc *webinar.Service, fakes []*bbbtest.Server, o w
 	if err != nil || len(list) != live {
 		b.Fatalf("%d live webinars after the ticks, %v", len(list), err)
 	}
-}
-
-// processCPU is the CPU time the process has used, user and system.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
