@@ -62,11 +62,34 @@ func scanBookings(rows pgx.Rows, err error) ([]gateway.Booking, error) {
 	return out, rows.Err()
 }
 
-// lockPool takes the transaction-level advisory lock of a pool ($1): one
-// allocator of a pool at a time, across processes, released at commit.
-// Locking the pool's gateway rows instead costs a tuple write per gateway,
-// milliseconds at a thousand.
-const lockPool = `SELECT pg_advisory_xact_lock(hashtextextended('bbbcast-pool:' || $1, 0))`
+// lockSpan takes, in order, the transaction-level advisory locks of the
+// pool's ($1) time buckets $2 to $3 (see spanBuckets), released at
+// commit. Two allocations whose slots overlap share a bucket, so one
+// waits for the other: allocators never insert overlapping bookings of a
+// gateway at once, which the exclusion constraint would otherwise settle
+// by making each wait for the other, a deadlock PostgreSQL breaks only
+// after deadlock_timeout (1 s). Allocations of slots far apart take
+// different locks and run in parallel. Every process takes the buckets
+// in increasing order, so the locks themselves cannot deadlock; two pools
+// whose names hash alike merely share locks.
+const lockSpan = `SELECT pg_advisory_xact_lock(hashtext('bbbcast-pool:' || $1), b)
+	FROM generate_series($2::int4, $3::int4) AS b`
+
+// lockBucket is the span of time one lock of lockSpan covers: a 2-hour
+// slot takes one or two, a day seven at most.
+const lockBucket = 4 * int64(time.Hour)
+
+// spanBuckets returns the first and last lock buckets of [start, end).
+func spanBuckets(start, end int64) (first, last int32) {
+	floor := func(t int64) int32 {
+		q := t / lockBucket
+		if t%lockBucket < 0 {
+			q--
+		}
+		return int32(q)
+	}
+	return floor(start), floor(end - 1)
+}
 
 // busyOver selects the gateways holding a booking, not the owner's ($2),
 // that overlaps [$4, $3): one scan of bookings_span. Used as NOT IN, it
@@ -75,6 +98,14 @@ const lockPool = `SELECT pg_advisory_xact_lock(hashtextextended('bbbcast-pool:' 
 const busyOver = `SELECT b.gateway_id FROM bookings b
 	WHERE int8range(b.start_ns, b.end_ns) && int8range($4, $3) AND b.owner <> $2`
 
+// walkFirst is how many gateways, in order, the FirstFree statement
+// probes one by one (one index entry each, see overlapFree) before it
+// subtracts the busy set from the whole pool instead: on a pool with few
+// gateways busy the first probe finds one, at a fraction of the busy
+// set's fixed cost (building its hash table), and on a nearly full pool
+// the busy set keeps the decision from probing every busy gateway.
+const walkFirst = "8"
+
 // firstFreeUpsert keeps the owner's ($2) gateway when it is free for
 // [$4, $3), else books the first free gateway of the pool ($1) in order,
 // in one statement; it returns the gateway, or no row when none is free.
@@ -82,9 +113,13 @@ const firstFreeUpsert = `WITH keep AS (
 	SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
 	WHERE c.owner = $2 AND g.enabled AND g.pool = $1 AND ` + overlapFree + `
 ), pick AS (
-	SELECT g.id FROM gateways g
+	(SELECT g.id FROM (SELECT * FROM gateways WHERE pool = $1 AND enabled ORDER BY ord, id LIMIT ` + walkFirst + ` OFFSET 0) g
+	WHERE NOT EXISTS (SELECT 1 FROM keep) AND ` + overlapFree + ` LIMIT 1)
+	UNION ALL
+	(SELECT g.id FROM gateways g
 	WHERE g.pool = $1 AND g.enabled AND NOT EXISTS (SELECT 1 FROM keep) AND g.id NOT IN (` + busyOver + `)
-	ORDER BY g.ord, g.id LIMIT 1
+	ORDER BY g.ord, g.id LIMIT 1)
+	LIMIT 1
 ), chosen AS (
 	SELECT id FROM keep UNION ALL SELECT id FROM pick LIMIT 1
 )
@@ -93,21 +128,19 @@ ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
 	start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns
 RETURNING gateway_id`
 
-// allocateFirstFree is Allocate's path for the FirstFree rule: the pool's
-// lock and the keep-or-pick-and-upsert statement, sent as one batch
-// outside any explicit transaction, which PostgreSQL runs as one implicit
-// transaction (one round trip, the lock held for one statement and the
-// commit). Each statement gets its own snapshot (READ COMMITTED), so the
-// decision sees what the previous holder of the lock committed.
+// allocateFirstFree is Allocate's path for the FirstFree rule: the slot's
+// locks (lockSpan) and the keep-or-pick-and-upsert statement, sent as one
+// batch outside any explicit transaction, which PostgreSQL runs as one
+// implicit transaction (one round trip, the locks held for one statement
+// and the commit). Each statement gets its own snapshot (READ COMMITTED),
+// so the decision sees what the previous holder of the locks committed.
 //
-// Every allocation takes the lock first. Unlocked attempts, relying on
+// Every allocation takes its locks first. Unlocked attempts, relying on
 // the exclusion constraint alone, looked cheaper but fail under a rush:
 // two transactions inserting overlapping bookings of one gateway each
 // wait for the other in the constraint's check, a deadlock PostgreSQL
 // breaks only after deadlock_timeout (1 s), and the losers' retries keep
-// losing to new arrivals. With the lock, allocators of a pool never
-// insert concurrently; allocators of different pools still run in
-// parallel. It returns 0 when no gateway is free.
+// losing to new arrivals. It returns 0 when no gateway is free.
 func (s *Store) allocateFirstFree(ctx context.Context, req gateway.Request, start, end int64) (int64, error) {
 	var (
 		id  int64
@@ -117,8 +150,9 @@ func (s *Store) allocateFirstFree(ctx context.Context, req gateway.Request, star
 		// A new batch each time: pgx keeps in a sent batch the prepared
 		// statements of the connection it went through, which another
 		// connection of the pool does not have.
+		first, last := spanBuckets(start, end)
 		batch := &pgx.Batch{}
-		batch.Queue(lockPool, req.Pool)
+		batch.Queue(lockSpan, req.Pool, first, last)
 		batch.Queue(firstFreeUpsert, req.Pool, req.Owner, end, start)
 		id, err = sendAllocation(s.pool.SendBatch(ctx, batch))
 		if !retryable(err) {
@@ -146,8 +180,9 @@ func sendAllocation(res pgx.BatchResults) (int64, error) {
 
 // Allocate implements gateway.Store: the whole decision in one READ
 // COMMITTED transaction (an implicit one for FirstFree, see
-// allocateFirstFree) that first takes the pool's advisory lock, which
-// serialises the allocators of one pool across processes. The transaction
+// allocateFirstFree) that first takes the advisory locks of the slot's
+// span of time in the pool (lockSpan), which serialise, across
+// processes, the allocators of the pool whose slots overlap. The transaction
 // is run again, a few times at most, when it fails on the bookings'
 // exclusion constraint, a serialization failure or a deadlock.
 func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
@@ -176,7 +211,8 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		return out, nil
 	}
 	err := s.inRetriedTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, lockPool, req.Pool); err != nil {
+		first, last := spanBuckets(start, end)
+		if _, err := tx.Exec(ctx, lockSpan, req.Pool, first, last); err != nil {
 			return err
 		}
 		if req.GatewayID != 0 {
