@@ -4,6 +4,7 @@ import (
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
 
 	"context"
+	"math/bits"
 	"slices"
 	"sort"
 	"time"
@@ -69,6 +70,25 @@ func (g *gw) insert(e entry) {
 	g.bookings = slices.Insert(g.bookings, i, e)
 }
 
+// bookLocked gives g the booking e, in its pool's index too.
+func (s *Store) bookLocked(g *gw, e entry) {
+	g.insert(e)
+	if ix := s.indexes[g.g.Pool]; ix != nil {
+		ix.update(g.pos, e.start, e.end, true)
+	}
+}
+
+// unbookLocked takes owner's booking off g, off its pool's index too.
+func (s *Store) unbookLocked(g *gw, owner string) (entry, bool) {
+	e, ok := g.remove(owner)
+	if ok {
+		if ix := s.indexes[g.g.Pool]; ix != nil {
+			ix.update(g.pos, e.start, e.end, false)
+		}
+	}
+	return e, ok
+}
+
 // candidate describes g for a rule.
 func (g *gw) candidate(start, end int64) gateway.Candidate {
 	c := gateway.Candidate{Gateway: g.g}
@@ -106,8 +126,8 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 	}
 	// Keep the current gateway when it can take the new slot.
 	if current != nil && current.g.Enabled && current.g.Pool == req.Pool && current.free(start, end, req.Owner) {
-		current.remove(req.Owner)
-		current.insert(e)
+		s.unbookLocked(current, req.Owner)
+		s.bookLocked(current, e)
 		return current.booking(e), nil
 	}
 	chosen := s.pickLocked(pool, req, start, end)
@@ -115,9 +135,9 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		return gateway.Booking{}, s.noneFreeLocked(pool, req, start, end)
 	}
 	if current != nil {
-		current.remove(req.Owner)
+		s.unbookLocked(current, req.Owner)
 	}
-	chosen.insert(e)
+	s.bookLocked(chosen, e)
 	s.owners[req.Owner] = chosen.g.ID
 	return chosen.booking(e), nil
 }
@@ -135,14 +155,33 @@ func (s *Store) allocateOnLocked(req gateway.Request, current *gw, e entry) (gat
 		return gateway.Booking{}, s.noneFreeLocked([]*gw{g}, req, e.start, e.end)
 	}
 	if current != nil {
-		current.remove(req.Owner)
+		s.unbookLocked(current, req.Owner)
 	}
-	g.insert(e)
+	s.bookLocked(g, e)
 	s.owners[req.Owner] = g.g.ID
 	return g.booking(e), nil
 }
 
+// pickLocked returns the gateway req.Rule picks among the enabled gateways
+// of pool free during [start, end), nil when none is.
+//
+// With the pool's index, the free gateways are the enabled ones that the
+// index does not report busy: exactly the ones the scan below finds, in
+// the same order, so the choice is the same. The index counts the owner's
+// own booking as busy where the scan does not, which changes nothing:
+// Allocate calls pickLocked only when the owner's gateway, if it is an
+// enabled gateway of the pool, is busy with another booking anyway, and
+// the owner has no other booking.
+//
+// FirstFree takes the first free gateway: with the index, after checking
+// the first firstFreeProbes gateways, a scan of the words of two bitsets.
+// The other rules look at every free gateway (a Candidate each, with its
+// LastEnd and Load): linear in the free gateways, the index only sparing
+// them the busy ones.
 func (s *Store) pickLocked(pool []*gw, req gateway.Request, start, end int64) *gw {
+	if ix := s.indexLocked(req.Pool); ix != nil {
+		return pickIndexed(ix, pool, req, start, end)
+	}
 	if gateway.IsFirstFree(req.Rule) {
 		for _, g := range pool {
 			if g.g.Enabled && g.free(start, end, req.Owner) {
@@ -161,6 +200,53 @@ func (s *Store) pickLocked(pool []*gw, req gateway.Request, start, end int64) *g
 	}
 	if len(free) == 0 {
 		return nil
+	}
+	i := req.Rule.Pick(req.Slot, cands)
+	if i < 0 || i >= len(free) {
+		i = 0
+	}
+	return free[i]
+}
+
+// firstFreeProbes is how many gateways at the head of a pool FirstFree
+// checks one by one before it asks the index: on a pool that is not busy
+// the first gateway is free most of the time, and a binary search in its
+// bookings, which every allocation reads, costs less than the index's
+// nodes, which are cold in the cache for a slot anywhere in the year.
+const firstFreeProbes = 2
+
+// pickIndexed is pickLocked with the pool's index.
+func pickIndexed(ix *poolIndex, pool []*gw, req gateway.Request, start, end int64) *gw {
+	if gateway.IsFirstFree(req.Rule) {
+		for _, g := range pool[:min(len(pool), firstFreeProbes)] {
+			if g.g.Enabled && g.free(start, end, req.Owner) {
+				return g
+			}
+		}
+		busy := ix.busyDuring(start, end)
+		for w, on := range ix.enabled {
+			if free := on &^ busy[w]; free != 0 {
+				return pool[w<<6+bits.TrailingZeros64(free)]
+			}
+		}
+		return nil
+	}
+	busy := ix.busyDuring(start, end)
+	n := 0
+	for w, on := range ix.enabled {
+		n += bits.OnesCount64(on &^ busy[w])
+	}
+	if n == 0 {
+		return nil
+	}
+	free := make([]*gw, 0, n)
+	cands := make([]gateway.Candidate, 0, n)
+	for w, on := range ix.enabled {
+		for f := on &^ busy[w]; f != 0; f &= f - 1 {
+			g := pool[w<<6+bits.TrailingZeros64(f)]
+			free = append(free, g)
+			cands = append(cands, g.candidate(start, end))
+		}
 	}
 	i := req.Rule.Pick(req.Slot, cands)
 	if i < 0 || i >= len(free) {
@@ -197,7 +283,7 @@ func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, err
 		return gateway.Booking{}, gateway.ErrNotFound
 	}
 	g := s.gateways[id]
-	e, _ := g.remove(owner)
+	e, _ := s.unbookLocked(g, owner)
 	delete(s.owners, owner)
 	return g.booking(e), nil
 }

@@ -4,7 +4,10 @@
 // replica that can afford to lose its state; it passes the same
 // conformance suite (store/storetest) as the durable stores.
 //
-// Bookings are kept per gateway in slices sorted by start time, so an
-// allocation checks a gateway with one binary search; one mutex makes
-// every operation atomic.
+// Bookings are kept per gateway in slices sorted by start time, so a
+// gateway is checked with one binary search; each pool of 128 gateways or
+// more also has an index of its bookings by hour (see poolIndex in
+// index.go) that tells at once which of its gateways are busy during a
+// slot, so that FirstFree costs a few microseconds however many of them
+// are busy. One mutex makes every operation atomic.
 package memory
