@@ -68,9 +68,19 @@ type NoGatewayFreeError struct {
 	// GatewayID is the gateway a pinned request asked for (0 when the
 	// request could take any gateway of the pool).
 	GatewayID int64
-	Gateways  int       // enabled gateways in the pool (of the one asked for, when pinned)
-	Conflicts []Booking // the bookings overlapping the slot, by gateway
+	Gateways  int // enabled gateways in the pool (of the one asked for, when pinned)
+	// Conflicts are the bookings overlapping the slot, by gateway in the
+	// pool's order, then by start. A refusal of the whole pool lists at
+	// most MaxConflicts of them, the first in that order, and sets
+	// Truncated when there were more: a thousand-gateway pool's full list
+	// would cost more than the decision, and says no more to a user.
+	Conflicts []Booking
+	Truncated bool
 }
+
+// MaxConflicts bounds the Conflicts of a pool-wide refusal. A pinned
+// request's refusal lists all its gateway's conflicts.
+const MaxConflicts = 50
 
 func (e *NoGatewayFreeError) Error() string {
 	if e.GatewayID != 0 {
@@ -80,8 +90,12 @@ func (e *NoGatewayFreeError) Error() string {
 		return fmt.Sprintf("gateway: gateway %d is not free for %s (%d conflicting bookings)",
 			e.GatewayID, e.Slot, len(e.Conflicts))
 	}
-	return fmt.Sprintf("gateway: no gateway free in pool %q for %s: all %d gateways booked (%d conflicting bookings)",
-		e.Pool, e.Slot, e.Gateways, len(e.Conflicts))
+	more := ""
+	if e.Truncated {
+		more = " or more"
+	}
+	return fmt.Sprintf("gateway: no gateway free in pool %q for %s: all %d gateways booked (%d%s conflicting bookings)",
+		e.Pool, e.Slot, e.Gateways, len(e.Conflicts), more)
 }
 
 // Unwrap lets errors.Is(err, ErrNoGatewayFree) match.

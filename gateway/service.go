@@ -31,7 +31,8 @@ type CapacityEvent struct {
 	Slot      Slot
 	Owner     string    // who asked and got nothing
 	Gateways  int       // enabled gateways in the pool
-	Conflicts []Booking // who holds them
+	Conflicts []Booking // who holds them, at most MaxConflicts
+	Truncated bool      // more held them than Conflicts lists
 }
 
 // Option configures a Service.
@@ -147,7 +148,8 @@ func (s *Service) allocate(ctx context.Context, req Request) (Booking, error) {
 		s.logger.LogAttrs(ctx, slog.LevelWarn, "no gateway free", slog.String("owner", owner), slog.String("pool", pool),
 			slog.String("slot", slot.String()), slog.Int64("pinned", req.GatewayID), slog.Int("gateways", full.Gateways))
 		if s.onCapacity != nil && req.GatewayID == 0 {
-			s.onCapacity(ctx, CapacityEvent{Pool: pool, Slot: slot, Owner: owner, Gateways: full.Gateways, Conflicts: full.Conflicts})
+			s.onCapacity(ctx, CapacityEvent{Pool: pool, Slot: slot, Owner: owner, Gateways: full.Gateways,
+				Conflicts: full.Conflicts, Truncated: full.Truncated})
 		}
 	case err == nil:
 		s.logger.LogAttrs(ctx, slog.LevelInfo, "gateway booked", slog.Any("booking", b))

@@ -82,7 +82,11 @@ func explainNoGateway(e *gateway.NoGatewayFreeError) string {
 	if e.Gateways == 0 {
 		return "No gateway is enabled in this pool: an administrator must add one."
 	}
-	return fmt.Sprintf("No gateway is free from %s: all %d gateways of the pool are booked%s.", span, e.Gateways, holders(e.Conflicts))
+	list := holders(e.Conflicts)
+	if e.Truncated && list != "" {
+		list = list[:len(list)-1] + ", and more)"
+	}
+	return fmt.Sprintf("No gateway is free from %s: all %d gateways of the pool are booked%s.", span, e.Gateways, list)
 }
 
 // holders lists, per gateway, until when the conflicts hold it.

@@ -150,6 +150,8 @@ func TestExplain(t *testing.T) {
 	}{
 		{&gateway.NoGatewayFreeError{Pool: "p", Slot: slot, Gateways: 2, Conflicts: busy},
 			"No gateway is free from Mon 3 Mar 09:15 UTC to Mon 3 Mar 10:15 UTC: all 2 gateways of the pool are booked (gateway 1 until Mon 3 Mar 10:00 UTC, gateway 2 until Mon 3 Mar 11:00 UTC)."},
+		{&gateway.NoGatewayFreeError{Pool: "p", Slot: slot, Gateways: 80, Conflicts: busy[:1], Truncated: true},
+			"No gateway is free from Mon 3 Mar 09:15 UTC to Mon 3 Mar 10:15 UTC: all 80 gateways of the pool are booked (gateway 1 until Mon 3 Mar 10:00 UTC, and more)."},
 		{&gateway.NoGatewayFreeError{Pool: "p", Slot: slot}, "No gateway is enabled in this pool: an administrator must add one."},
 		{&gateway.NoGatewayFreeError{Pool: "p", Slot: slot, GatewayID: 1, Gateways: 1, Conflicts: busy[:1]},
 			"Gateway 1 is booked from Mon 3 Mar 08:00 UTC (gateway 1 until Mon 3 Mar 10:00 UTC)."},

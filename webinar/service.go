@@ -282,7 +282,7 @@ func (s *Service) capacity(ctx context.Context, id string, err error) {
 	var full *gateway.NoGatewayFreeError
 	if errors.As(err, &full) {
 		s.notifier.Notify(ctx, Event{Kind: CapacityExceeded, WebinarID: id, Capacity: &gateway.CapacityEvent{
-			Pool: full.Pool, Slot: full.Slot, Owner: id, Gateways: full.Gateways, Conflicts: full.Conflicts}})
+			Pool: full.Pool, Slot: full.Slot, Owner: id, Gateways: full.Gateways, Conflicts: full.Conflicts, Truncated: full.Truncated}})
 	}
 }
 

@@ -332,7 +332,7 @@ const (
 	countEnabled    = `SELECT COUNT(*) FROM gateways WHERE pool = $1 AND enabled`
 	conflictsInPool = `SELECT ` + bookingColumns + ` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
 		WHERE g.pool = $1 AND g.enabled AND b.owner <> $2 AND int8range(b.start_ns, b.end_ns) && int8range($4, $3)
-		ORDER BY g.ord, g.id, b.start_ns`
+		ORDER BY g.ord, g.id, b.start_ns LIMIT ` + maxConflictsPlusOne
 )
 
 // noneFree builds the *gateway.NoGatewayFreeError of req.
@@ -348,8 +348,17 @@ func noneFree(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end in
 	return withConflicts(nerr, conflicts)
 }
 
-// withConflicts returns nerr listing conflicts (nil when there are none).
+// maxConflictsPlusOne is conflictsInPool's LIMIT, gateway.MaxConflicts + 1:
+// one more than a refusal lists tells whether there were more (the
+// conformance suite's ConflictsBounded fails if they drift apart).
+const maxConflictsPlusOne = "51"
+
+// withConflicts returns nerr listing conflicts (nil when there are none),
+// at most gateway.MaxConflicts of them.
 func withConflicts(nerr *gateway.NoGatewayFreeError, conflicts []gateway.Booking) error {
+	if len(conflicts) > gateway.MaxConflicts {
+		conflicts, nerr.Truncated = conflicts[:gateway.MaxConflicts], true
+	}
 	if len(conflicts) > 0 {
 		nerr.Conflicts = conflicts
 	}

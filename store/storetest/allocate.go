@@ -132,6 +132,39 @@ var overlapTests = []gatewayTest{
 		x.update(a)
 		x.book("6", "p", slot(10*h, 11*h), a.ID)
 	}},
+	{"ConflictsBounded", func(x *harness) {
+		// A pool-wide refusal lists the first MaxConflicts conflicts in
+		// the pool's order and says there were more; a pinned one lists
+		// all of its gateway's.
+		s := slot(9*h, 10*h)
+		var gws []gateway.Gateway
+		for i := 0; i <= gateway.MaxConflicts; i++ {
+			gws = append(gws, x.gw("p", i))
+		}
+		for i, g := range gws[:gateway.MaxConflicts] {
+			x.book(fmt.Sprint("b", i), "p", s, g.ID)
+		}
+		last := gws[gateway.MaxConflicts]
+		x.book("quarter1", "p", slot(9*h, 9*h+15*time.Minute), last.ID)
+		x.book("quarter2", "p", slot(9*h+30*time.Minute, 9*h+45*time.Minute), last.ID)
+		full := x.refused("late", "p", s)
+		assert.Len(x.t, full.Conflicts, gateway.MaxConflicts)
+		assert.True(x.t, full.Truncated, "52 conflicts, 50 listed")
+		assert.Equal(x.t, "b0", full.Conflicts[0].Owner)
+		assert.Equal(x.t, fmt.Sprint("b", gateway.MaxConflicts-1), full.Conflicts[gateway.MaxConflicts-1].Owner)
+		_, err := x.store.Release(x.ctx, "quarter2")
+		require.NoError(x.t, err)
+		full = x.refused("late", "p", s)
+		assert.Len(x.t, full.Conflicts, gateway.MaxConflicts)
+		assert.True(x.t, full.Truncated, "51 conflicts, 50 listed")
+		x.setEnabled(last, false)
+		full = x.refused("late", "p", s)
+		assert.Len(x.t, full.Conflicts, gateway.MaxConflicts)
+		assert.False(x.t, full.Truncated, "exactly 50 conflicts on the enabled gateways")
+		full = x.pinnedRefused("late", "p", s, gws[1].ID)
+		assert.Equal(x.t, []string{"b1"}, owners(full.Conflicts))
+		assert.False(x.t, full.Truncated)
+	}},
 	{"InvalidSlot", func(x *harness) {
 		x.gws("p", 2)
 		before := x.state()

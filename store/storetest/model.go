@@ -207,7 +207,11 @@ func (m *model) allocate(owner, pool string, s gateway.Slot, rule int) (gateway.
 		}
 	}
 	if len(free) == 0 {
-		return gateway.Booking{}, &gateway.NoGatewayFreeError{Pool: pool, Slot: s, Gateways: enabled, Conflicts: conflicts}
+		full := &gateway.NoGatewayFreeError{Pool: pool, Slot: s, Gateways: enabled, Conflicts: conflicts}
+		if len(conflicts) > gateway.MaxConflicts {
+			full.Conflicts, full.Truncated = conflicts[:gateway.MaxConflicts], true
+		}
+		return gateway.Booking{}, full
 	}
 	b := gateway.Booking{Owner: owner, GatewayID: free[modelPick(rule, free)].Gateway.ID, Slot: s}
 	if mine >= 0 {
@@ -513,7 +517,7 @@ func (r *replay) compareAllocation(op string, before gateway.Booking, beforeErr 
 			r.fail("%s: %v is not a *NoGatewayFreeError", op, err)
 		}
 		if w.Pool != g.Pool || normSlot(w.Slot) != normSlot(g.Slot) || w.Gateways != g.Gateways || w.GatewayID != g.GatewayID ||
-			!slices.Equal(normAll(w.Conflicts), normAll(g.Conflicts)) {
+			!slices.Equal(normAll(w.Conflicts), normAll(g.Conflicts)) || w.Truncated != g.Truncated {
 			r.fail("%s refused:\nthe model: %+v\nthe store: %+v", op, *w, *g)
 		}
 		r.logf("  → refused, %d conflicts", len(g.Conflicts))
