@@ -262,10 +262,18 @@ func (s *Store) noneFreeLocked(pool []*gw, req gateway.Request, start, end int64
 			continue
 		}
 		err.Gateways++
+		if err.Truncated {
+			continue // counting the enabled gateways only
+		}
 		for i := g.firstEndingAfter(start); i < len(g.bookings) && g.bookings[i].start < end; i++ {
-			if g.bookings[i].owner != req.Owner {
-				err.Conflicts = append(err.Conflicts, g.booking(g.bookings[i]))
+			if g.bookings[i].owner == req.Owner {
+				continue
 			}
+			if req.GatewayID == 0 && len(err.Conflicts) == gateway.MaxConflicts {
+				err.Truncated = true
+				break
+			}
+			err.Conflicts = append(err.Conflicts, g.booking(g.bookings[i]))
 		}
 	}
 	return err
