@@ -8,15 +8,19 @@
 // It is the store for several replicas sharing state. Bookings carry an
 // exclusion constraint on (gateway_id, int8range(start_ns, end_ns))
 // through btree_gist, so that two overlapping bookings of one gateway
-// cannot be stored even by a buggy caller. Allocate with the FirstFree
-// rule is first tried as one statement that keeps the owner's gateway or
-// books the first free one: allocators of different slots run in
-// parallel, and the constraint settles a race for one gateway. The loser
-// of such a race (SQLSTATE 23P01), and allocations with the other rules,
-// run in one READ COMMITTED transaction that first takes a
-// transaction-level advisory lock of the pool, so that they are
-// serialised across processes; an exclusion violation, a serialization
-// failure or a deadlock is retried a few times. Open sets plan_cache_mode
+// cannot be stored even by a buggy caller. Every allocation first takes
+// transaction-level advisory locks on the 4-hour buckets of time its slot
+// spans in the pool, in increasing order: allocators whose slots overlap
+// are serialised across processes, the others run in parallel, and no two
+// transactions ever insert overlapping bookings of a gateway at once
+// (the exclusion constraint would make each wait for the other, a
+// deadlock broken only after deadlock_timeout). FirstFree is then one
+// statement, sent with the locks as one batch: it keeps the owner's
+// gateway, or probes the first gateways in order, or subtracts the
+// gateways busy over the slot (read through a GiST index of the bookings'
+// spans) from the pool. A pool-wide refusal lists at most
+// gateway.MaxConflicts conflicts. An exclusion violation, a serialization
+// failure or a deadlock is still retried a few times. Open sets plan_cache_mode
 // to force_generic_plan unless the DSN sets it: the statements are written
 // so that one plan suits all arguments, and planning each execution would
 // cost more than running it.
