@@ -13,11 +13,74 @@ import (
 // booking joined with its gateway, whose pool is the booking's.
 const bookingColumns = `b.owner, b.gateway_id, g.pool, b.start_ns, b.end_ns`
 
-// overlapFree is the condition that no booking but the owner's (first
-// parameter) overlaps [start, end) (second and third: end, start) on
-// gateway g.
-const overlapFree = `NOT EXISTS (SELECT 1 FROM bookings b
-	WHERE b.gateway_id = g.id AND b.owner <> ? AND b.start_ns < ? AND b.end_ns > ?)`
+// The allocation queries take the pool (or the pinned gateway) as ?1,
+// the owner as ?2, the end of the slot as ?3 and its start as ?4.
+
+// overlapFree is the condition that no booking but the owner's overlaps
+// the slot on gateway g.
+//
+// It reads one index entry per gateway, as in store/postgres: the
+// gateway's bookings never overlap one another (Allocate keeps them
+// apart, and the bookings_no_overlap triggers refuse a write that would
+// not), so among those ending after the start, the one ending first also
+// starts first, and the slot is free exactly when that one starts at the
+// end or later, or there is none. A NOT EXISTS (start < end AND end >
+// start) lets the planner pick either index, and once ANALYZE had run it
+// took the one by start, which reads every booking of the gateway that
+// starts before the end: its whole past, for each gateway walked.
+// INDEXED BY keeps the plan whatever the statistics say.
+const overlapFree = `COALESCE((SELECT f.start_ns >= ?3 FROM bookings f INDEXED BY bookings_gateway_end
+	WHERE f.gateway_id = g.id AND f.owner <> ?2 AND f.end_ns > ?4
+	ORDER BY f.end_ns LIMIT 1), 1)`
+
+// overlapping is the condition that booking b (of a query reading
+// bookings b INDEXED BY bookings_gateway_start) is one of gateway gw's
+// overlapping [start, end); gw, start and end are SQL expressions.
+//
+// Since a gateway's bookings never overlap, ordered by start they are
+// ordered by end too, and those overlapping [start, end) are the last one
+// starting at start or before (when it ends after start) and those
+// starting in [start, end). The condition bounds b.start_ns to that run
+// of the index, found with one probe, so that the gateway's other
+// bookings, past and future, are not read, as a plain start < end AND
+// end > start would.
+func overlapping(gw, start, end string) string {
+	return `b.gateway_id = ` + gw + ` AND b.start_ns < ` + end + ` AND b.end_ns > ` + start + `
+		AND b.start_ns >= COALESCE((SELECT l.start_ns FROM bookings l INDEXED BY bookings_gateway_start
+			WHERE l.gateway_id = ` + gw + ` AND l.start_ns <= ` + start + `
+			ORDER BY l.start_ns DESC LIMIT 1), ` + start + `)`
+}
+
+// The statements of Allocate.
+var (
+	// keepQuery returns the owner's gateway when it can take the slot.
+	keepQuery = `SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
+		WHERE c.owner = ?2 AND g.enabled = 1 AND g.pool = ?1 AND ` + overlapFree
+	// firstFreeQuery returns the first free gateway of the pool.
+	firstFreeQuery = `SELECT g.id FROM gateways g INDEXED BY gateways_pool_enabled
+		WHERE g.pool = ?1 AND g.enabled = 1 AND ` + overlapFree + `
+		ORDER BY g.ord, g.id LIMIT 1`
+	// candidatesQuery returns the free gateways of the pool with the end
+	// of their last booking before the slot and the count of their
+	// bookings overlapping [?5, ?6), the slot widened by LoadWindow.
+	candidatesQuery = `SELECT ` + gatewayColumns + `,
+			(SELECT l.end_ns FROM bookings l INDEXED BY bookings_gateway_end
+				WHERE l.gateway_id = g.id AND l.end_ns <= ?4 ORDER BY l.end_ns DESC LIMIT 1),
+			(SELECT COUNT(*) FROM bookings b INDEXED BY bookings_gateway_start WHERE ` + overlapping("g.id", "?5", "?6") + `)
+		FROM gateways g INDEXED BY gateways_pool_enabled
+		WHERE g.pool = ?1 AND g.enabled = 1 AND ` + overlapFree + `
+		ORDER BY g.ord, g.id`
+	// pinnedConflictsQuery returns the bookings but the owner's
+	// overlapping the slot on gateway ?1.
+	pinnedConflictsQuery = `SELECT ` + bookingColumns + ` FROM bookings b INDEXED BY bookings_gateway_start
+		JOIN gateways g ON g.id = b.gateway_id
+		WHERE ` + overlapping("?1", "?4", "?3") + ` AND b.owner <> ?2
+		ORDER BY b.start_ns`
+	// upsertBooking books gateway ?2 for owner ?1 over [?3, ?4).
+	upsertBooking = `INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) VALUES (?1, ?2, ?3, ?4)
+		ON CONFLICT (owner) DO UPDATE SET gateway_id = excluded.gateway_id,
+			start_ns = excluded.start_ns, end_ns = excluded.end_ns`
+)
 
 func scanBooking(r scanner) (gateway.Booking, error) {
 	var (
@@ -31,7 +94,7 @@ func scanBooking(r scanner) (gateway.Booking, error) {
 	return b, nil
 }
 
-func queryBookings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]gateway.Booking, error) {
+func queryBookings(ctx context.Context, tx *txn, query string, args ...any) ([]gateway.Booking, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -49,10 +112,11 @@ func queryBookings(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 }
 
 // Allocate implements gateway.Store: the whole decision in one
-// transaction, which the single connection serialises.
+// transaction, which the single connection serialises. A refusal is
+// remembered until the data changes (see refusals).
 func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
 	var out gateway.Booking
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := req.Slot.Validate(0); err != nil {
 			return err
 		}
@@ -65,9 +129,7 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 
 		// Keep the current gateway when it can take the new slot.
 		var keep int64
-		err := tx.QueryRowContext(ctx, `SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
-			WHERE c.owner = ? AND g.enabled = 1 AND g.pool = ? AND `+overlapFree,
-			req.Owner, req.Pool, req.Owner, end, start).Scan(&keep)
+		err := tx.QueryRowContext(ctx, keepQuery, req.Pool, req.Owner, end, start).Scan(&keep)
 		switch {
 		case err == nil:
 			out.GatewayID = keep
@@ -77,18 +139,33 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 			return err
 		}
 
+		// Whether a gateway is free does not depend on the owner now: the
+		// search disregards the owner's own booking, which can only make
+		// its own gateway free, and keepQuery just found that one busy
+		// (or out of the pool). So a refusal remembered for the slot
+		// answers any owner (see refusals).
+		key := refusalKey{pool: req.Pool, start: start, end: end}
+		if ref, ok, err := s.refused.lookup(ctx, tx, key); err != nil {
+			return err
+		} else if ok {
+			return ref.errorFor(req)
+		}
 		id, err := pick(ctx, tx, req, start, end)
 		if err != nil {
 			return err
 		}
 		if id == 0 {
-			return noneFree(ctx, tx, req, start, end)
+			ref, err := queryRefusal(ctx, tx, req, start, end)
+			if err == nil {
+				err = s.refused.remember(ctx, tx, key, ref)
+			}
+			if err != nil {
+				return err
+			}
+			return ref.errorFor(req)
 		}
 		out.GatewayID = id
-		_, err = tx.ExecContext(ctx, `INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) VALUES (?, ?, ?, ?)
-			ON CONFLICT (owner) DO UPDATE SET gateway_id = excluded.gateway_id,
-				start_ns = excluded.start_ns, end_ns = excluded.end_ns`,
-			req.Owner, id, start, end)
+		_, err = tx.ExecContext(ctx, upsertBooking, req.Owner, id, start, end)
 		return err
 	})
 	if err != nil {
@@ -98,7 +175,7 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 }
 
 // allocateOn books the gateway req pins, or nothing.
-func allocateOn(ctx context.Context, tx *sql.Tx, req gateway.Request, start, end int64) error {
+func allocateOn(ctx context.Context, tx *txn, req gateway.Request, start, end int64) error {
 	var (
 		enabled int64
 		pool    string
@@ -112,87 +189,60 @@ func allocateOn(ctx context.Context, tx *sql.Tx, req gateway.Request, start, end
 	case enabled == 0 || pool != req.Pool:
 		return &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: req.GatewayID}
 	}
-	conflicts, err := queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
-		WHERE b.gateway_id = ? AND b.owner <> ? AND b.start_ns < ? AND b.end_ns > ? ORDER BY b.start_ns`,
-		req.GatewayID, req.Owner, end, start)
+	conflicts, err := queryBookings(ctx, tx, pinnedConflictsQuery, req.GatewayID, req.Owner, end, start)
 	if err != nil {
 		return err
 	}
 	if len(conflicts) > 0 {
 		return &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot, GatewayID: req.GatewayID, Gateways: 1, Conflicts: conflicts}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) VALUES (?, ?, ?, ?)
-		ON CONFLICT (owner) DO UPDATE SET gateway_id = excluded.gateway_id,
-			start_ns = excluded.start_ns, end_ns = excluded.end_ns`,
-		req.Owner, req.GatewayID, start, end)
+	_, err = tx.ExecContext(ctx, upsertBooking, req.Owner, req.GatewayID, start, end)
 	return err
 }
 
 // pick returns the ID of the gateway req.Rule chooses among the free
 // ones, 0 when none is free.
-func pick(ctx context.Context, tx *sql.Tx, req gateway.Request, start, end int64) (int64, error) {
-	query := `SELECT ` + gatewayColumns + ` FROM gateways g
-		WHERE g.pool = ? AND g.enabled = 1 AND ` + overlapFree + `
-		ORDER BY g.ord, g.id`
-	first := gateway.IsFirstFree(req.Rule)
-	if first {
-		query += ` LIMIT 1`
-	}
-	free, err := queryGateways(ctx, tx, query, req.Pool, req.Owner, end, start)
-	if err != nil || len(free) == 0 {
-		return 0, err
-	}
-	if first {
-		return free[0].ID, nil
+func pick(ctx context.Context, tx *txn, req gateway.Request, start, end int64) (int64, error) {
+	if gateway.IsFirstFree(req.Rule) {
+		var id int64
+		err := tx.QueryRowContext(ctx, firstFreeQuery, req.Pool, req.Owner, end, start).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return id, err
 	}
 	w := int64(gateway.LoadWindow)
-	cands := make([]gateway.Candidate, len(free))
-	for i, g := range free {
-		c := gateway.Candidate{Gateway: g}
-		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(end_ns) FROM bookings WHERE gateway_id = ? AND end_ns <= ?`,
-			g.ID, start).Scan(&last); err != nil {
+	rows, err := tx.QueryContext(ctx, candidatesQuery, req.Pool, req.Owner, end, start, start-w, end+w)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var cands []gateway.Candidate
+	for rows.Next() {
+		var (
+			c    gateway.Candidate
+			last sql.NullInt64
+		)
+		if c.Gateway, err = scanGateway(rows, &last, &c.Load); err != nil {
 			return 0, err
 		}
-		if last.Valid {
-			c.LastEnd = time.Unix(0, last.Int64).UTC()
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings WHERE gateway_id = ? AND end_ns > ? AND start_ns < ?`,
-			g.ID, start-w, end+w).Scan(&c.Load); err != nil {
-			return 0, err
-		}
-		cands[i] = c
+		c.LastEnd = fromNull(last)
+		cands = append(cands, c)
+	}
+	if err := rows.Err(); err != nil || len(cands) == 0 {
+		return 0, err
 	}
 	i := req.Rule.Pick(req.Slot, cands)
-	if i < 0 || i >= len(free) {
+	if i < 0 || i >= len(cands) {
 		i = 0
 	}
-	return free[i].ID, nil
-}
-
-// noneFree builds the *gateway.NoGatewayFreeError of req.
-func noneFree(ctx context.Context, tx *sql.Tx, req gateway.Request, start, end int64) error {
-	nerr := &gateway.NoGatewayFreeError{Pool: req.Pool, Slot: req.Slot}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM gateways WHERE pool = ? AND enabled = 1`,
-		req.Pool).Scan(&nerr.Gateways); err != nil {
-		return err
-	}
-	conflicts, err := queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
-		WHERE g.pool = ? AND g.enabled = 1 AND b.owner <> ? AND b.start_ns < ? AND b.end_ns > ?
-		ORDER BY g.ord, g.id, b.start_ns`, req.Pool, req.Owner, end, start)
-	if err != nil {
-		return err
-	}
-	if len(conflicts) > 0 {
-		nerr.Conflicts = conflicts
-	}
-	return nerr
+	return cands[i].Gateway.ID, nil
 }
 
 // Release implements gateway.Store.
 func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, error) {
 	var b gateway.Booking
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		if b, err = bookingOf(ctx, tx, owner); err != nil {
 			return err
@@ -206,7 +256,7 @@ func (s *Store) Release(ctx context.Context, owner string) (gateway.Booking, err
 	return b, nil
 }
 
-func bookingOf(ctx context.Context, tx *sql.Tx, owner string) (gateway.Booking, error) {
+func bookingOf(ctx context.Context, tx *txn, owner string) (gateway.Booking, error) {
 	b, err := scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+`
 		FROM bookings b JOIN gateways g ON g.id = b.gateway_id WHERE b.owner = ?`, owner))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -218,7 +268,7 @@ func bookingOf(ctx context.Context, tx *sql.Tx, owner string) (gateway.Booking, 
 // Booking implements gateway.Store.
 func (s *Store) Booking(ctx context.Context, owner string) (gateway.Booking, error) {
 	var b gateway.Booking
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		b, err = bookingOf(ctx, tx, owner)
 		return err
@@ -229,10 +279,25 @@ func (s *Store) Booking(ctx context.Context, owner string) (gateway.Booking, err
 	return b, nil
 }
 
+// The statements of Bookings: a gateway's bookings (?1) overlapping
+// [?2, ?3), and a pool's.
+var (
+	gatewayBookingsQuery = `SELECT ` + bookingColumns + ` FROM bookings b INDEXED BY bookings_gateway_start
+		JOIN gateways g ON g.id = b.gateway_id
+		WHERE ` + overlapping("?1", "?2", "?3") + ` ORDER BY b.start_ns`
+	poolBookingsQuery = `SELECT ` + bookingColumns + ` FROM gateways g INDEXED BY gateways_pool_order
+		JOIN bookings b INDEXED BY bookings_gateway_start ON ` + overlapping("g.id", "?2", "?3") + `
+		WHERE g.pool = ?1 ORDER BY g.ord, g.id, b.start_ns`
+)
+
 // Bookings implements gateway.Store.
 func (s *Store) Bookings(ctx context.Context, q gateway.BookingQuery) ([]gateway.Booking, error) {
 	var out []gateway.Booking
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	run := s.read // one statement
+	if q.GatewayID != 0 {
+		run = s.inTx // two: the gateway must exist
+	}
+	err := run(ctx, func(tx *txn) error {
 		if err := q.Window.Validate(0); err != nil {
 			return err
 		}
@@ -242,12 +307,10 @@ func (s *Store) Bookings(ctx context.Context, q gateway.BookingQuery) ([]gateway
 			if err := gatewayExists(ctx, tx, q.GatewayID); err != nil {
 				return err
 			}
-			out, err = queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
-				WHERE b.gateway_id = ? AND b.start_ns < ? AND b.end_ns > ? ORDER BY b.start_ns`, q.GatewayID, end, start)
+			out, err = queryBookings(ctx, tx, gatewayBookingsQuery, q.GatewayID, start, end)
 			return err
 		}
-		out, err = queryBookings(ctx, tx, `SELECT `+bookingColumns+` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
-			WHERE g.pool = ? AND b.start_ns < ? AND b.end_ns > ? ORDER BY g.ord, g.id, b.start_ns`, q.Pool, end, start)
+		out, err = queryBookings(ctx, tx, poolBookingsQuery, q.Pool, start, end)
 		return err
 	})
 	if err != nil {

@@ -7,8 +7,11 @@
 // It is the default for a single host. A Store uses one connection to
 // the database (database/sql's pool is limited to one), so every
 // operation runs alone, in its own transaction, and is atomic within the
-// process; the database runs in WAL mode with synchronous=NORMAL, a busy
-// timeout and foreign keys on. Several processes sharing one file are
+// process; the operations wait for it in the order of the calls, and
+// run prepared statements kept for the connection's life. The database
+// runs in WAL mode with synchronous=NORMAL, a busy timeout and foreign
+// keys on; the statistics of the query planner are refreshed on Open and
+// every thousand writes (PRAGMA optimize). Several processes sharing one file are
 // not what it is for: use store/postgres to share state between
 // replicas.
 //

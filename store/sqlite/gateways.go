@@ -23,14 +23,16 @@ func secret(v string) gateway.Secret {
 	return gateway.NewSecret(v)
 }
 
-func scanGateway(r scanner) (gateway.Gateway, error) {
+// scanGateway reads the gatewayColumns of r, then the columns after
+// them into extra.
+func scanGateway(r scanner, extra ...any) (gateway.Gateway, error) {
 	var (
 		g                 gateway.Gateway
 		rtmp, token, prot string
 		insecure, enabled int64
 	)
-	err := r.Scan(&g.ID, &g.Name, &g.Pool, &g.Order, &rtmp, &g.HLSURL, &g.Server.URL, &token, &prot, &insecure, &enabled, &g.Server.LauncherID)
-	if err != nil {
+	dest := append([]any{&g.ID, &g.Name, &g.Pool, &g.Order, &rtmp, &g.HLSURL, &g.Server.URL, &token, &prot, &insecure, &enabled, &g.Server.LauncherID}, extra...)
+	if err := r.Scan(dest...); err != nil {
 		return gateway.Gateway{}, err
 	}
 	g.RTMPURL, g.Server.Token, g.Server.Protocol = secret(rtmp), secret(token), gateway.Protocol(prot)
@@ -39,7 +41,7 @@ func scanGateway(r scanner) (gateway.Gateway, error) {
 }
 
 // serverTaken reports whether a gateway other than id has key.
-func serverTaken(ctx context.Context, tx *sql.Tx, key string, id int64) (bool, error) {
+func serverTaken(ctx context.Context, tx *txn, key string, id int64) (bool, error) {
 	var n int64
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM gateways WHERE server_key = ? AND id <> ?`, key, id).Scan(&n)
 	return n > 0, err
@@ -47,7 +49,7 @@ func serverTaken(ctx context.Context, tx *sql.Tx, key string, id int64) (bool, e
 
 // CreateGateway implements gateway.Store.
 func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.Gateway, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		key := g.Server.Key()
 		if taken, err := serverTaken(ctx, tx, key, 0); err != nil {
 			return err
@@ -73,7 +75,7 @@ func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.G
 
 // UpdateGateway implements gateway.Store.
 func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		// ErrNotFound comes before ErrDuplicateServer, as in store/memory.
 		if err := gatewayExists(ctx, tx, g.ID); err != nil {
 			return err
@@ -98,7 +100,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 }
 
 // gatewayExists returns gateway.ErrNotFound when there is no gateway id.
-func gatewayExists(ctx context.Context, tx *sql.Tx, id int64) error {
+func gatewayExists(ctx context.Context, tx *txn, id int64) error {
 	var n int64
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM gateways WHERE id = ?`, id).Scan(&n); err != nil {
 		return err
@@ -124,7 +126,7 @@ func mustAffect(res sql.Result, notFound error) error {
 // DeleteGateway implements gateway.Store: the gateway's past bookings
 // go with it.
 func (s *Store) DeleteGateway(ctx context.Context, id int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		if err := gatewayExists(ctx, tx, id); err != nil {
 			return err
 		}
@@ -147,7 +149,7 @@ func (s *Store) DeleteGateway(ctx context.Context, id int64, now time.Time) erro
 // Gateway implements gateway.Store.
 func (s *Store) Gateway(ctx context.Context, id int64) (gateway.Gateway, error) {
 	var g gateway.Gateway
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		g, err = scanGateway(tx.QueryRowContext(ctx, `SELECT `+gatewayColumns+` FROM gateways g WHERE g.id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -164,7 +166,7 @@ func (s *Store) Gateway(ctx context.Context, id int64) (gateway.Gateway, error) 
 // Gateways implements gateway.Store.
 func (s *Store) Gateways(ctx context.Context) ([]gateway.Gateway, error) {
 	var out []gateway.Gateway
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		out, err = queryGateways(ctx, tx, `SELECT `+gatewayColumns+` FROM gateways g ORDER BY g.ord, g.id`)
 		return err
@@ -175,7 +177,7 @@ func (s *Store) Gateways(ctx context.Context) ([]gateway.Gateway, error) {
 	return out, nil
 }
 
-func queryGateways(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]gateway.Gateway, error) {
+func queryGateways(ctx context.Context, tx *txn, query string, args ...any) ([]gateway.Gateway, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func webinarArgs(w *webinar.Webinar) ([]any, error) {
 
 // meetingTaken reports whether a webinar other than id has meeting ID m
 // (never for "").
-func meetingTaken(ctx context.Context, tx *sql.Tx, m, id string) (bool, error) {
+func meetingTaken(ctx context.Context, tx *txn, m, id string) (bool, error) {
 	if m == "" {
 		return false, nil
 	}
@@ -72,7 +72,7 @@ func meetingTaken(ctx context.Context, tx *sql.Tx, m, id string) (bool, error) {
 func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
 	w.Version = 1
 	w.CoOwners = slices.Clone(w.CoOwners)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM webinars WHERE id = ?`, w.ID).Scan(&n); err != nil {
 			return err
@@ -102,7 +102,7 @@ func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 // Webinar implements webinar.Store.
 func (s *Store) Webinar(ctx context.Context, id string) (webinar.Webinar, error) {
 	var w webinar.Webinar
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		w, err = webinarOf(ctx, tx, id)
 		return err
@@ -113,7 +113,7 @@ func (s *Store) Webinar(ctx context.Context, id string) (webinar.Webinar, error)
 	return w, nil
 }
 
-func webinarOf(ctx context.Context, tx *sql.Tx, id string) (webinar.Webinar, error) {
+func webinarOf(ctx context.Context, tx *txn, id string) (webinar.Webinar, error) {
 	w, err := scanWebinar(tx.QueryRowContext(ctx, `SELECT `+webinarColumns+` FROM webinars WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return webinar.Webinar{}, webinar.ErrNotFound
@@ -126,7 +126,7 @@ func webinarOf(ctx context.Context, tx *sql.Tx, id string) (webinar.Webinar, err
 // very rules of store/memory.
 func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webinar, error) {
 	out := []webinar.Webinar{}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var (
 			where []string
 			args  []any
@@ -175,7 +175,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 // UpdateWebinar implements webinar.Store: a compare-and-set on Version.
 func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
 	w.CoOwners = slices.Clone(w.CoOwners)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if taken, err := meetingTaken(ctx, tx, w.MeetingID, w.ID); err != nil {
 			return err
 		} else if taken {
@@ -210,7 +210,7 @@ func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 // casResult reads the outcome of a statement guarded by "id = ? AND
 // version = ?": no row touched means the webinar is gone (ErrNotFound) or
 // changed (ErrConflict).
-func casResult(ctx context.Context, tx *sql.Tx, res sql.Result, err error, id string, version int64) error {
+func casResult(ctx context.Context, tx *txn, res sql.Result, err error, id string, version int64) error {
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func casResult(ctx context.Context, tx *sql.Tx, res sql.Result, err error, id st
 
 // checkVersion returns ErrNotFound when webinar id is gone, ErrConflict
 // when its version is not version, nil otherwise.
-func checkVersion(ctx context.Context, tx *sql.Tx, id string, version int64) error {
+func checkVersion(ctx context.Context, tx *txn, id string, version int64) error {
 	var cur int64
 	err := tx.QueryRowContext(ctx, `SELECT version FROM webinars WHERE id = ?`, id).Scan(&cur)
 	switch {
@@ -245,7 +245,7 @@ func checkVersion(ctx context.Context, tx *sql.Tx, id string, version int64) err
 
 // DeleteWebinar implements webinar.Store.
 func (s *Store) DeleteWebinar(ctx context.Context, id string, version int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM webinars WHERE id = ? AND version = ?`, id, version)
 		return casResult(ctx, tx, res, err, id, version)
 	})
@@ -255,7 +255,7 @@ func (s *Store) DeleteWebinar(ctx context.Context, id string, version int64) err
 // when the lease is free, expired or already holder's.
 func (s *Store) AcquireLease(ctx context.Context, key, holder string, ttl time.Duration, now time.Time) (bool, error) {
 	var got bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		n := now.UnixNano()
 		res, err := tx.ExecContext(ctx, `INSERT INTO leases (key, holder, until_ns) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, until_ns = excluded.until_ns
@@ -276,7 +276,7 @@ func (s *Store) AcquireLease(ctx context.Context, key, holder string, ttl time.D
 
 // ReleaseLease implements webinar.Store.
 func (s *Store) ReleaseLease(ctx context.Context, key, holder string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE key = ? AND holder = ?`, key, holder)
 		return err
 	})
