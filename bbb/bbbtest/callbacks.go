@@ -67,15 +67,23 @@ func endCallbackURL(base, meetingID string, marks bool) string {
 	return u
 }
 
-// startCallback makes the first attempt of j from a goroutine.
-func (s *Server) startCallback(j callbackJob) {
+// track counts a goroutine of the server's in s.wg, so that Close waits
+// for it, unless the server is closed (false).
+func (s *Server) track() bool {
 	s.cbMu.Lock()
+	defer s.cbMu.Unlock()
 	if s.closed {
-		s.cbMu.Unlock()
-		return
+		return false
 	}
 	s.wg.Add(1)
-	s.cbMu.Unlock()
+	return true
+}
+
+// startCallback makes the first attempt of j from a goroutine.
+func (s *Server) startCallback(j callbackJob) {
+	if !s.track() {
+		return
+	}
 	go func() {
 		defer s.wg.Done()
 		s.attemptCallback(j, 1)

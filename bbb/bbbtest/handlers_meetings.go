@@ -381,10 +381,8 @@ func (s *Server) handleJoin(e *exchange) {
 		key, msg = "guestWait", "Guest waiting for approval to join meeting."
 		dest = s.host + "/html5client/guestWait?sessionToken=" + sess.token
 	}
-	if r, ok := q.get("redirect"); !ok || r == "" || parseJavaBool(r) {
-		e.w.Header().Set("Location", dest)
-		e.w.WriteHeader(http.StatusFound)
-		e.status = http.StatusFound
+	if redirectAsked(q) {
+		redirectTo(e, dest)
 		return
 	}
 	x := newXMLWriter()
@@ -403,6 +401,20 @@ func (s *Server) handleJoin(e *exchange) {
 	e.key = key
 }
 
+// redirectAsked reports whether a join answers with a redirect: unless
+// redirect is given and false.
+func redirectAsked(q query) bool {
+	r, ok := q.get("redirect")
+	return !ok || r == "" || parseJavaBool(r)
+}
+
+// redirectTo answers 302 to dest.
+func redirectTo(e *exchange, dest string) {
+	e.w.Header().Set("Location", dest)
+	e.w.WriteHeader(http.StatusFound)
+	e.status = http.StatusFound
+}
+
 // joinDenied answers the join of a guest the policy denies: up to 2.5 (read
 // in 2.4.0 and 2.5-alpha-4) a join answer with guestDeny whose URL, and
 // redirect, is the meeting's logout URL; later (read in a 3.0
@@ -414,10 +426,8 @@ func (s *Server) joinDenied(e *exchange, logout string) {
 		return
 	}
 	e.key = "guestDeny"
-	if r, ok := e.q.get("redirect"); !ok || r == "" || parseJavaBool(r) {
-		e.w.Header().Set("Location", logout)
-		e.w.WriteHeader(http.StatusFound)
-		e.status = http.StatusFound
+	if redirectAsked(e.q) {
+		redirectTo(e, logout)
 		return
 	}
 	x := newXMLWriter()

@@ -222,13 +222,9 @@ func (s *Server) scheduleSweepLocked(t time.Time) {
 
 // sweepOnTimer is the sweep timer's function.
 func (s *Server) sweepOnTimer() {
-	s.cbMu.Lock()
-	if s.closed {
-		s.cbMu.Unlock()
+	if !s.track() {
 		return
 	}
-	s.wg.Add(1)
-	s.cbMu.Unlock()
 	defer s.wg.Done()
 	s.lock(s.clock.Now())
 	s.unlock()
