@@ -207,7 +207,7 @@ func BenchmarkParseGetMeetings(b *testing.B) {
 	b.Run("xmltree", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(doc)))
-		stop := benchcpu.Start(b, "cpu-µs/op")
+		stop := benchcpu.Start(b, "cpu-µs/op", time.Microsecond)
 		for i := 0; i < b.N; i++ {
 			ms, err := decodeGetMeetings(doc)
 			if err != nil || len(ms) != genBenchSpec.meetings {
@@ -219,7 +219,7 @@ func BenchmarkParseGetMeetings(b *testing.B) {
 	b.Run("encoding-xml", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(doc)))
-		stop := benchcpu.Start(b, "cpu-µs/op")
+		stop := benchcpu.Start(b, "cpu-µs/op", time.Microsecond)
 		for i := 0; i < b.N; i++ {
 			ms, err := decodeGetMeetingsStd(doc)
 			if err != nil || len(ms) != genBenchSpec.meetings {

@@ -179,7 +179,7 @@ func benchTicks(b *testing.B, svc *webinar.Service, fakes []*bbbtest.Server, o w
 	start := count()
 	b.ReportAllocs()
 	b.ResetTimer()
-	stopCPU := benchcpu.Start(b, "cpu-ms/tick")
+	stopCPU := benchcpu.Start(b, "cpu-ms/tick", time.Millisecond)
 	for i := 0; i < b.N; i++ {
 		if err := svc.Tick(ctx, o); err != nil {
 			b.Fatal(err)

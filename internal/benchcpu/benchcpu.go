@@ -20,21 +20,14 @@ func Used(tb testing.TB) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// Start begins measuring; the function it returns reports the CPU time
-// per iteration since, in unit ("cpu-ms/tick", "cpu-ns/op": the part
-// before "/" names the scale, ms, µs or ns), as a metric of b. Call it
-// after the timed loop, before b's other metrics if order matters.
-func Start(b *testing.B, unit string) (stop func()) {
+// Start begins measuring; the function it returns reports, as metric
+// unit of b ("cpu-ms/tick", "cpu-µs/op"), the CPU time per iteration
+// since, counted in units of scale (time.Millisecond, time.Microsecond).
+// Call it after the timed loop.
+func Start(b *testing.B, unit string, scale time.Duration) (stop func()) {
 	b.Helper()
 	began := Used(b)
 	return func() {
-		per := float64(Used(b)-began) / float64(b.N)
-		switch {
-		case len(unit) >= 6 && unit[:6] == "cpu-ms":
-			per /= float64(time.Millisecond)
-		case len(unit) >= 7 && unit[:7] == "cpu-µs":
-			per /= float64(time.Microsecond)
-		}
-		b.ReportMetric(per, unit)
+		b.ReportMetric(float64(Used(b)-began)/float64(scale)/float64(b.N), unit)
 	}
 }

@@ -3,6 +3,7 @@ package benchcpu_test
 import (
 	"crypto/sha256"
 	"testing"
+	"time"
 
 	"github.com/bbbcast/bbbcast/internal/benchcpu"
 )
@@ -22,7 +23,7 @@ func TestUsedCountsWork(t *testing.T) {
 }
 
 func BenchmarkStart(b *testing.B) {
-	stop := benchcpu.Start(b, "cpu-ns/op")
+	stop := benchcpu.Start(b, "cpu-ns/op", time.Nanosecond)
 	buf := make([]byte, 1024)
 	for range b.N {
 		sha256.Sum256(buf)
