@@ -25,7 +25,10 @@ type Rule interface {
 
 // FirstFree is Esup-Pod's rule and the default: the first free gateway in
 // allocation order. Stores stop looking at the first free gateway for it,
-// so it costs one overlap check per busy gateway before it.
+// so it costs one overlap check per busy gateway before it. Between
+// concurrent allocations for overlapping slots the order is a store's
+// choice: store/postgres lets them take the next free gateways rather
+// than queue for the first.
 var FirstFree Rule = firstFree{}
 
 type firstFree struct{}

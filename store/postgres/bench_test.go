@@ -69,6 +69,12 @@ func BenchmarkContention(b *testing.B) {
 		b.Run(c.Name, func(b *testing.B) {
 			s, seed := openBench(b)
 			storetest.BenchContention(b, s, c, seed)
+			deadlocks, exclusions, serialization := s.Retries()
+			b.ReportMetric(float64(s.Waits())/float64(b.N), "waits/round")
+			if deadlocks+exclusions+serialization > 0 {
+				b.Errorf("retried after %d deadlocks, %d exclusion violations, %d serialization failures; want none",
+					deadlocks, exclusions, serialization)
+			}
 		})
 	}
 }

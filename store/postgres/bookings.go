@@ -15,20 +15,6 @@ import (
 // booking joined with its gateway, whose pool is the booking's.
 const bookingColumns = `b.owner, b.gateway_id, g.pool, b.start_ns, b.end_ns`
 
-// overlapFree is the condition that no booking but the owner's ($2)
-// overlaps [start, end) ($4, $3) on gateway g. The queries using it take
-// the pool as $1, the owner as $2, the end as $3 and the start as $4.
-//
-// It reads one index entry per gateway: the gateway's bookings cannot
-// overlap one another (the exclusion constraint), so among those ending
-// after start, the one ending first also starts first, and the slot is
-// free exactly when that one starts at end or later, or there is none.
-// A NOT EXISTS would scan all of the gateway's later bookings, and lets
-// the planner pick an anti-join that reads the whole index.
-const overlapFree = `COALESCE((SELECT b.start_ns >= $3 FROM bookings b
-	WHERE b.gateway_id = g.id AND b.owner <> $2 AND b.end_ns > $4
-	ORDER BY b.end_ns LIMIT 1), true)`
-
 func scanBooking(r pgx.Row) (gateway.Booking, error) {
 	var (
 		b          gateway.Booking
@@ -64,19 +50,20 @@ func scanBookings(rows pgx.Rows, err error) ([]gateway.Booking, error) {
 
 // lockSpan takes, in order, the transaction-level advisory locks of the
 // pool's ($1) time buckets $2 to $3 (see spanBuckets), released at
-// commit. Two allocations whose slots overlap share a bucket, so one
-// waits for the other: allocators never insert overlapping bookings of a
-// gateway at once, which the exclusion constraint would otherwise settle
-// by making each wait for the other, a deadlock PostgreSQL breaks only
-// after deadlock_timeout (1 s). Allocations of slots far apart take
-// different locks and run in parallel. Every process takes the buckets
-// in increasing order, so the locks themselves cannot deadlock; two pools
-// whose names hash alike merely share locks.
-const lockSpan = `SELECT pg_advisory_xact_lock(hashtext('bbbcast-pool:' || $1), b)
+// commit: the allocations by rules other than FirstFree take them, so
+// that two whose slots overlap decide one after the other, each on what
+// the previous left. Their bookings themselves are protected by the
+// gateways' locks (migration 0004), which use the same buckets: two
+// allocations that want the same gateway's bucket share the pool's, so
+// they never wait for each other there. Every process takes the buckets
+// in increasing order, so these locks cannot deadlock; two pools whose
+// names hash alike merely share locks.
+const lockSpan = `SELECT pg_advisory_xact_lock(hashtext('bbbcast-pool:' || current_schema() || ':' || $1), b)
 	FROM generate_series($2::int4, $3::int4) AS b`
 
 // lockBucket is the span of time one lock of lockSpan covers: a 2-hour
-// slot takes one or two, a day seven at most.
+// slot takes one or two, a day seven at most. bbbcast_lock_gateway
+// (migration 0004) uses the same.
 const lockBucket = 4 * int64(time.Hour)
 
 // spanBuckets returns the first and last lock buckets of [start, end).
@@ -98,93 +85,57 @@ func spanBuckets(start, end int64) (first, last int32) {
 const busyOver = `SELECT b.gateway_id FROM bookings b
 	WHERE int8range(b.start_ns, b.end_ns) && int8range($4, $3) AND b.owner <> $2`
 
-// walkFirst is how many gateways, in order, the FirstFree statement
-// probes one by one (one index entry each, see overlapFree) before it
-// subtracts the busy set from the whole pool instead: on a pool with few
-// gateways busy the first probe finds one, at a fraction of the busy
-// set's fixed cost (building its hash table), and on a nearly full pool
-// the busy set keeps the decision from probing every busy gateway.
-const walkFirst = "8"
-
-// firstFreeUpsert keeps the owner's ($2) gateway when it is free for
-// [$4, $3), else books the first free gateway of the pool ($1) in order,
-// in one statement; it returns the gateway, or no row when none is free.
-const firstFreeUpsert = `WITH keep AS (
-	SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
-	WHERE c.owner = $2 AND g.enabled AND g.pool = $1 AND ` + overlapFree + `
-), pick AS (
-	(SELECT g.id FROM (SELECT * FROM gateways WHERE pool = $1 AND enabled ORDER BY ord, id LIMIT ` + walkFirst + ` OFFSET 0) g
-	WHERE NOT EXISTS (SELECT 1 FROM keep) AND ` + overlapFree + ` LIMIT 1)
-	UNION ALL
-	(SELECT g.id FROM gateways g
-	WHERE g.pool = $1 AND g.enabled AND NOT EXISTS (SELECT 1 FROM keep) AND g.id NOT IN (` + busyOver + `)
-	ORDER BY g.ord, g.id LIMIT 1)
-	LIMIT 1
-), chosen AS (
-	SELECT id FROM keep UNION ALL SELECT id FROM pick LIMIT 1
-)
-INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) SELECT $2, id, $4, $3 FROM chosen
-ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
-	start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns
-RETURNING gateway_id`
-
-// allocateFirstFree is Allocate's path for the FirstFree rule: the slot's
-// locks (lockSpan) and the keep-or-pick-and-upsert statement, sent as one
-// batch outside any explicit transaction, which PostgreSQL runs as one
-// implicit transaction (one round trip, the locks held for one statement
-// and the commit). Each statement gets its own snapshot (READ COMMITTED),
-// so the decision sees what the previous holder of the locks committed.
-//
-// Every allocation takes its locks first. Unlocked attempts, relying on
-// the exclusion constraint alone, looked cheaper but fail under a rush:
-// two transactions inserting overlapping bookings of one gateway each
-// wait for the other in the constraint's check, a deadlock PostgreSQL
-// breaks only after deadlock_timeout (1 s), and the losers' retries keep
-// losing to new arrivals. It returns 0 when no gateway is free.
+// allocateFirstFree is Allocate's path for the FirstFree rule: calls of
+// bbbcast_allocate_first_free (migration 0004), each deciding and booking
+// in one implicit transaction without a pool-wide lock. A call that found
+// every free gateway held by other allocators ends its transaction and
+// asks for another that first waits for one of them; each such round
+// waits for an allocator to finish, so the rounds end. It returns 0 when
+// no gateway is free.
 func (s *Store) allocateFirstFree(ctx context.Context, req gateway.Request, start, end int64) (int64, error) {
-	var (
-		id  int64
-		err error
-	)
-	for attempt := 0; attempt < maxAttempts; attempt++ {
-		// A new batch each time: pgx keeps in a sent batch the prepared
-		// statements of the connection it went through, which another
-		// connection of the pool does not have.
-		first, last := spanBuckets(start, end)
-		batch := &pgx.Batch{}
-		batch.Queue(lockSpan, req.Pool, first, last)
-		batch.Queue(firstFreeUpsert, req.Pool, req.Owner, end, start)
-		id, err = sendAllocation(s.pool.SendBatch(ctx, batch))
-		if !retryable(err) {
-			break
+	var waitFor *int64
+	for attempt := 0; ; {
+		var id *int64
+		err := s.pool.QueryRow(ctx, `SELECT bbbcast_allocate_first_free($1, $2, $3, $4, $5)`,
+			req.Pool, req.Owner, start, end, waitFor).Scan(&id)
+		switch {
+		case err != nil:
+			if attempt++; attempt < maxAttempts && s.retryable(err) {
+				continue
+			}
+			return 0, ctxErr(ctx, err)
+		case id == nil:
+			return 0, nil
+		case *id > 0:
+			return *id, nil
 		}
+		g := -*id
+		waitFor = &g
+		s.retried.waits.Add(1)
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
-	return id, ctxErr(ctx, err)
 }
 
-// sendAllocation reads the answers of allocateFirstFree's batch.
-func sendAllocation(res pgx.BatchResults) (int64, error) {
-	var id int64
-	_, err := res.Exec()
-	if err == nil {
-		err = res.QueryRow().Scan(&id)
-	}
-	if cerr := res.Close(); err == nil {
-		err = cerr
-	}
-	return id, err
+// tryBook is bbbcast_try_book (migration 0004) waiting for the gateway's
+// locks: it books the slot on gateway id and reports true, or changes
+// nothing when the gateway is busy, disabled or gone.
+func tryBook(ctx context.Context, tx pgx.Tx, req gateway.Request, id, start, end int64) (bool, error) {
+	var answer string
+	err := tx.QueryRow(ctx, `SELECT bbbcast_try_book($1, $2, $3, $4, $5, true)`,
+		id, req.Pool, req.Owner, start, end).Scan(&answer)
+	return answer == "booked", err
 }
 
-// Allocate implements gateway.Store: the whole decision in one READ
-// COMMITTED transaction (an implicit one for FirstFree, see
-// allocateFirstFree) that first takes the advisory locks of the slot's
-// span of time in the pool (lockSpan), which serialise, across
-// processes, the allocators of the pool whose slots overlap. The transaction
-// is run again, a few times at most, when it fails on the bookings'
-// exclusion constraint, a serialization failure or a deadlock.
+// Allocate implements gateway.Store. FirstFree is one statement (see
+// allocateFirstFree). The other rules and pinned requests run in one READ
+// COMMITTED transaction that first takes the advisory locks of the
+// slot's span of time in the pool (lockSpan), which serialise, across
+// processes, those allocators of the pool whose slots overlap, so that a
+// rule weighing the whole pool decides on what the previous one left.
+// Every path books under the gateway's locks over the slot, checking the
+// slot once it holds them (see migration 0004), so the paths never insert
+// overlapping bookings of one gateway at once. A transaction failing on the
+// exclusion constraint, a serialization failure or a deadlock is run
+// again, a few times at most.
 func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Booking, error) {
 	if err := ctxguard.Check(ctx); err != nil {
 		return gateway.Booking{}, err
@@ -203,8 +154,9 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 		case err != nil:
 			return gateway.Booking{}, err
 		case id == 0:
-			// Described after the fact: the list is what stands in the
-			// way now, which is what a caller can act on.
+			// Described after the fact, in a later snapshot: the list is
+			// what stands in the way now, which is what a caller can act
+			// on. A separate round trip, which only refusals pay.
 			return gateway.Booking{}, s.noneFreeBatch(ctx, req, start, end)
 		}
 		out.GatewayID = id
@@ -219,39 +171,53 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 			out.GatewayID = req.GatewayID
 			return allocateOn(ctx, tx, req, start, end)
 		}
-
-		// Keep the current gateway when it can take the new slot.
-		var keep int64
-		err := tx.QueryRow(ctx, `SELECT g.id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
-			WHERE c.owner = $2 AND g.enabled AND g.pool = $1 AND `+overlapFree,
-			req.Pool, req.Owner, end, start).Scan(&keep)
-		switch {
-		case err == nil:
-			out.GatewayID = keep
-			_, err := tx.Exec(ctx, `UPDATE bookings SET start_ns = $1, end_ns = $2 WHERE owner = $3`, start, end, req.Owner)
-			return err
-		case !errors.Is(err, pgx.ErrNoRows):
-			return err
-		}
-
-		id, err := pick(ctx, tx, req, start, end)
+		id, err := allocateByRule(ctx, tx, req, start, end)
 		if err != nil {
 			return err
 		}
-		if id == 0 {
-			return noneFree(ctx, tx, req, start, end)
-		}
 		out.GatewayID = id
-		_, err = tx.Exec(ctx, `INSERT INTO bookings (owner, gateway_id, start_ns, end_ns) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (owner) DO UPDATE SET gateway_id = EXCLUDED.gateway_id,
-				start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns`,
-			req.Owner, id, start, end)
-		return err
+		return nil
 	})
 	if err != nil {
 		return gateway.Booking{}, err
 	}
 	return out, nil
+}
+
+// allocateByRule keeps the owner's gateway when it can take the new slot,
+// else books the gateway req.Rule picks among the free ones, picking
+// again when that one turns out taken once locked (by a FirstFree
+// allocator, which takes no advisory lock). It returns the gateway, or
+// the *gateway.NoGatewayFreeError.
+func allocateByRule(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) (int64, error) {
+	tried := []int64{}
+	var keep int64
+	err := tx.QueryRow(ctx, `SELECT c.gateway_id FROM bookings c JOIN gateways g ON g.id = c.gateway_id
+		WHERE c.owner = $2 AND g.pool = $1 AND g.enabled`, req.Pool, req.Owner).Scan(&keep)
+	switch {
+	case err == nil:
+		booked, err := tryBook(ctx, tx, req, keep, start, end)
+		if err != nil || booked {
+			return keep, err
+		}
+		tried = append(tried, keep)
+	case !errors.Is(err, pgx.ErrNoRows):
+		return 0, err
+	}
+	for {
+		id, err := pick(ctx, tx, req, start, end, tried)
+		if err != nil {
+			return 0, err
+		}
+		if id == 0 {
+			return 0, noneFree(ctx, tx, req, start, end)
+		}
+		booked, err := tryBook(ctx, tx, req, id, start, end)
+		if err != nil || booked {
+			return id, err
+		}
+		tried = append(tried, id)
+	}
 }
 
 // allocateOn books the gateway req pins, or nothing.
@@ -260,6 +226,11 @@ func allocateOn(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end 
 		enabled bool
 		pool    string
 	)
+	// The gateway's locks over the slot first, then checks in later
+	// snapshots (see migration 0004).
+	if _, err := tx.Exec(ctx, `SELECT bbbcast_lock_gateway($1, $2, $3, true)`, req.GatewayID, start, end); err != nil {
+		return err
+	}
 	err := tx.QueryRow(ctx, `SELECT enabled, pool FROM gateways WHERE id = $1`, req.GatewayID).Scan(&enabled, &pool)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -286,17 +257,17 @@ func allocateOn(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end 
 }
 
 // pick returns the ID of the gateway req.Rule chooses among the free
-// ones, 0 when none is free.
-func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64) (int64, error) {
+// ones but those tried, 0 when none is free.
+func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64, tried []int64) (int64, error) {
 	// The pool's free gateways in order (rules get the candidates in
 	// order): the pool's index, minus the busy set (see busyOver).
 	query := `SELECT ` + gatewayColumns + ` FROM gateways g WHERE g.pool = $1 AND g.enabled
-		AND g.id NOT IN (` + busyOver + `) ORDER BY g.ord, g.id`
+		AND g.id <> ALL ($5) AND g.id NOT IN (` + busyOver + `) ORDER BY g.ord, g.id`
 	first := gateway.IsFirstFree(req.Rule)
 	if first {
 		query += ` LIMIT 1`
 	}
-	free, err := queryGateways(ctx, tx, query, req.Pool, req.Owner, end, start)
+	free, err := queryGateways(ctx, tx, query, req.Pool, req.Owner, end, start, tried)
 	if err != nil || len(free) == 0 {
 		return 0, err
 	}
@@ -330,8 +301,12 @@ func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64)
 // bookings but the owner's ($2) that overlap [$4, $3) on them.
 const (
 	countEnabled    = `SELECT COUNT(*) FROM gateways WHERE pool = $1 AND enabled`
-	conflictsInPool = `SELECT ` + bookingColumns + ` FROM bookings b JOIN gateways g ON g.id = b.gateway_id
-		WHERE g.pool = $1 AND g.enabled AND b.owner <> $2 AND int8range(b.start_ns, b.end_ns) && int8range($4, $3)
+	// conflictsInPool reads the pool's gateways in order and each one's
+	// bookings over the slot: a refusal means every gateway has some, so
+	// the walk stops after about gateway.MaxConflicts gateways.
+	conflictsInPool = `SELECT ` + bookingColumns + ` FROM gateways g CROSS JOIN LATERAL (
+		SELECT * FROM bookings b WHERE b.gateway_id = g.id AND b.owner <> $2 AND b.start_ns < $3 AND b.end_ns > $4) b
+		WHERE g.pool = $1 AND g.enabled
 		ORDER BY g.ord, g.id, b.start_ns LIMIT ` + maxConflictsPlusOne
 )
 
@@ -355,7 +330,7 @@ const maxConflictsPlusOne = "51"
 
 // withConflicts returns nerr listing conflicts (nil when there are none),
 // at most gateway.MaxConflicts of them.
-func withConflicts(nerr *gateway.NoGatewayFreeError, conflicts []gateway.Booking) error {
+func withConflicts(nerr *gateway.NoGatewayFreeError, conflicts []gateway.Booking) *gateway.NoGatewayFreeError {
 	if len(conflicts) > gateway.MaxConflicts {
 		conflicts, nerr.Truncated = conflicts[:gateway.MaxConflicts], true
 	}

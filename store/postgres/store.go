@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
@@ -41,6 +42,16 @@ const (
 // done.
 type Store struct {
 	pool *pgxpool.Pool
+	// retried counts the transactions run again, by SQLSTATE: the
+	// allocation paths are built to need none (see migration 0004), and
+	// the tests hold them to it.
+	retried retryCounts
+}
+
+// retryCounts are the retries of a Store by cause, and the FirstFree
+// allocations that started over to wait for a gateway.
+type retryCounts struct {
+	deadlocks, exclusions, serialization, waits atomic.Int64
 }
 
 // migrations lists the embedded migrations by version.
@@ -162,20 +173,27 @@ func (s *Store) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 func (s *Store) inRetriedTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		if err = s.inTx(ctx, f); !retryable(err) {
+		if err = s.inTx(ctx, f); !s.retryable(err) {
 			return err
 		}
 	}
 	return err
 }
 
-// retryable reports whether err is worth running the transaction again.
-func retryable(err error) bool {
+// retryable reports whether err is worth running the transaction again,
+// and counts it when it is.
+func (s *Store) retryable(err error) bool {
 	switch sqlState(err) {
-	case codeExclusionViolation, codeSerializationFailure, codeDeadlockDetected:
-		return true
+	case codeExclusionViolation:
+		s.retried.exclusions.Add(1)
+	case codeSerializationFailure:
+		s.retried.serialization.Add(1)
+	case codeDeadlockDetected:
+		s.retried.deadlocks.Add(1)
+	default:
+		return false
 	}
-	return false
+	return true
 }
 
 // sqlState is the SQLSTATE of err, "" when it is not a server error.

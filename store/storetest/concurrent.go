@@ -27,9 +27,10 @@ type concurrentResult struct {
 }
 
 // testConcurrent: 32 goroutines make 1,000 allocations in all, at random
-// slots over four days, each for owners of its own (so that an owner's
-// last success is known) and often for an owner that already holds a
-// booking; some owners release theirs. Afterwards no two bookings of any
+// slots over four days and by every rule, each for owners of its own (so
+// that an owner's last success is known) and often for an owner that
+// already holds a booking, a quarter of those pinned to its gateway as a
+// running stream's extension does; some owners release theirs. Afterwards no two bookings of any
 // gateway overlap, every owner holds exactly its last success, and the
 // disabled gateway and the other pool's were never chosen.
 func testConcurrent(x *harness) {
@@ -71,9 +72,17 @@ func testConcurrent(x *harness) {
 				}
 				from := time.Duration(rng.Intn(4*24*4))*15*time.Minute + time.Duration(rng.Intn(3600))*time.Second
 				s := slot(from, from+time.Hour+time.Duration(rng.Intn(9))*15*time.Minute)
-				b, err := x.store.Allocate(x.ctx, gateway.Request{Owner: owner, Pool: "c", Slot: s, Rule: rules[rng.Intn(len(rules))]})
+				req := gateway.Request{Owner: owner, Pool: "c", Slot: s, Rule: rules[rng.Intn(len(rules))]}
+				if prev != nil && rng.Intn(4) == 0 {
+					// A stream extending its booking: pinned.
+					req.GatewayID = prev.GatewayID
+				}
+				b, err := x.store.Allocate(x.ctx, req)
 				if err == nil {
 					assert.True(t, inPool[b.GatewayID], "gateway %d is not an enabled gateway of the pool", b.GatewayID)
+					if req.GatewayID != 0 {
+						assert.Equal(t, req.GatewayID, b.GatewayID, "a pinned request books its gateway")
+					}
 					assert.Equal(t, norm(gateway.Booking{Owner: owner, GatewayID: b.GatewayID, Pool: "c", Slot: s}), norm(b))
 					if prev != nil && prev.GatewayID != b.GatewayID {
 						res.moved++
@@ -87,7 +96,12 @@ func testConcurrent(x *harness) {
 					continue
 				}
 				res.refused++
-				assert.Equal(t, concurrentGateways, full.Gateways)
+				if req.GatewayID != 0 {
+					assert.Equal(t, req.GatewayID, full.GatewayID)
+					assert.Equal(t, 1, full.Gateways)
+				} else {
+					assert.Equal(t, concurrentGateways, full.Gateways)
+				}
 				assert.NotEmpty(t, full.Conflicts)
 				for _, c := range full.Conflicts {
 					assert.True(t, c.Slot.Overlaps(s), "conflict %s does not overlap %s", c.Slot, s)

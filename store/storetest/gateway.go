@@ -77,6 +77,10 @@ func RunGateway(t *testing.T, newStore func(t *testing.T) gateway.Store) {
 		t.Parallel()
 		testConcurrent(newHarness(t, newStore))
 	})
+	t.Run("Rush", func(t *testing.T) {
+		t.Parallel()
+		testRush(newHarness(t, newStore))
+	})
 	t.Run("Model", func(t *testing.T) {
 		t.Parallel()
 		testModel(t, newStore)
