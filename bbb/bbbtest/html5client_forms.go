@@ -152,7 +152,8 @@ func clientForm(w http.ResponseWriter, r *http.Request) (form url.Values, ok boo
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxClientForm)
 	if err := r.ParseForm(); err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
 			writeClientPage(w, http.StatusRequestEntityTooLarge, clientTitle, "The form is too large.")
 			return nil, false
 		}
