@@ -42,7 +42,8 @@ func serverDSN(t testing.TB) string {
 		if os.Getenv(requireEnv) != "" {
 			t.Fatal(dsnEnv + " is not set but " + requireEnv + " is: the PostgreSQL suite must run")
 		}
-		t.Skip(dsnEnv + " is not set: no PostgreSQL server to test against")
+		t.Skip(dsnEnv + " is not set: no PostgreSQL server to test against; start one with " +
+			"export " + dsnEnv + "=$(bash .ci/postgres.sh /tmp/bbbcast-pg 55432)")
 	}
 	var err error
 	extensionOnce.Do(func() {
