@@ -107,6 +107,30 @@ func FuzzParseResponse(f *testing.F) {
 	}
 	f.Add(renderGetMeetings(genMeetings(genSpec{meetings: 3, attendees: 2, metadata: 2}), genBreakoutWrapped), 200)
 	f.Add(renderGetMeetings(genMeetings(genSpec{meetings: 3, attendees: 1, metadata: 1}), genBreakoutFlat), 502)
+	// Each syntax error of xmltree, next to the marker: no syntax error
+	// quotes the body. And a <response> without returncode.
+	for _, s := range []string{
+		`<?xml version="1.0" ` + fuzzMarker,
+		`<response>< ` + fuzzMarker + `/></response>`,
+		`<response><` + fuzzMarker + ` `,
+		`<response a="1"` + fuzzMarker + `="2"/>`,
+		`<response/ ` + fuzzMarker + `>`,
+		`<response ="` + fuzzMarker + `"/>`,
+		`<response ` + fuzzMarker + ` = "1" ` + fuzzMarker + ` = "2"/>`,
+		`<response ` + fuzzMarker + `/>`,
+		`<response a=` + fuzzMarker + `/>`,
+		`<response a="` + fuzzMarker,
+		`<response a="<` + fuzzMarker + `"/>`,
+		`<response></ ` + fuzzMarker + `>`,
+		`<response></response ` + fuzzMarker + `>`,
+		`<response><returncode>SUCCESS</returncode><x>&amp ` + fuzzMarker + `</x></response>`,
+		`<response a="&amp ` + fuzzMarker + `"/>`,
+		"<response>\x01" + fuzzMarker + "</response>",
+		"<r>" + fuzzMarker + "</r>\x02",
+		`<response><message>` + fuzzMarker + `</message></response>`,
+	} {
+		f.Add([]byte(s), 200)
+	}
 
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
 		const call = "getMeetings"

@@ -193,6 +193,14 @@ func FuzzVerifyRecordingReady(f *testing.F) {
 	f.Add("..", "", "", "")
 	f.Add("a.b.c", "m", "r", "none")
 	f.Add(good+"=", "m,n", "r/1", "hs256")
+	// Each refusal before the signature check: two parts, a payload that
+	// is not base64url, a header that is not JSON, without alg, with an
+	// algorithm not accepted.
+	f.Add("a.b", "m", "r", "HS384")
+	f.Add("e30.not base64.e30", "m", "r", "")
+	f.Add(jwtMake(`x`, jwtClaims, "HS256", jwtSecret), "m", "r", "")
+	f.Add(jwtMake(`{}`, jwtClaims, "HS256", jwtSecret), "m", "r", "")
+	f.Add(jwtMake(`{"alg":"RS256"}`, jwtClaims, "HS256", jwtSecret), "m", "r", "RS256")
 	f.Fuzz(func(t *testing.T, token, meetingID, recordID, alg string) {
 		// Arbitrary input must never panic, and only a correctly signed
 		// token may pass.
