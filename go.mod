@@ -1,6 +1,6 @@
 module github.com/bbbcast/bbbcast
 
-go 1.24.0
+go 1.25.0
 
 require (
 	github.com/benbjohnson/clock v1.3.5

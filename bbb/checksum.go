@@ -3,6 +3,7 @@ package bbb
 import (
 	"crypto/subtle"
 	"encoding/hex"
+	"slices"
 	"strings"
 )
 
@@ -60,7 +61,7 @@ func verify(buf []byte, call, rawQuery, secret string, allowed []Algorithm) erro
 	if !ok {
 		return &ChecksumError{Reason: "checksum length matches no algorithm"}
 	}
-	if len(allowed) > 0 && !containsAlg(allowed, alg) {
+	if len(allowed) > 0 && !slices.Contains(allowed, alg) {
 		return &ChecksumError{Reason: "algorithm " + alg.String() + " is not accepted"}
 	}
 	buf = append(buf, secret...)
@@ -75,15 +76,6 @@ func verify(buf []byte, call, rawQuery, secret string, allowed []Algorithm) erro
 		return &ChecksumError{Reason: "checksum does not match"}
 	}
 	return nil
-}
-
-func containsAlg(list []Algorithm, a Algorithm) bool {
-	for _, x := range list {
-		if x == a {
-			return true
-		}
-	}
-	return false
 }
 
 // appendWithoutChecksum appends the raw query to buf without its checksum

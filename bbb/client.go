@@ -61,7 +61,7 @@ func NewClient(baseURL, secret string, opts ...Option) (*Client, error) {
 		return nil, ErrEmptySecret
 	}
 	if !c.alg.valid() {
-		return nil, fmt.Errorf("bbb: invalid checksum algorithm %s", c.alg)
+		return nil, fmt.Errorf("%w %s", ErrInvalidAlgorithm, c.alg)
 	}
 	base, err := normalizeBase(baseURL, c.allowHTTP)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 func TestFastPathMatchesQuerystring(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewSource(1))
-	for i := 0; i < 300; i++ {
+	for i := range 300 {
 		var cp CreateParams
 		fillRandom(rng, reflect.ValueOf(&cp).Elem())
 		var fast params
@@ -69,14 +69,14 @@ func fillRandom(rng *rand.Rand, v reflect.Value) {
 		case reflect.Slice:
 			n := rng.Intn(3)
 			s := reflect.MakeSlice(f.Type(), n, n)
-			for j := 0; j < n; j++ {
+			for j := range n {
 				s.Index(j).SetString(randomTexts[2+rng.Intn(len(randomTexts)-2)])
 			}
 			f.Set(s)
 		case reflect.Map:
 			n := rng.Intn(3)
 			m := reflect.MakeMapWithSize(f.Type(), n)
-			for j := 0; j < n; j++ {
+			for range n {
 				k := []string{"endCallbackUrl", "bbb-origin", "a", "Zz-9"}[rng.Intn(4)]
 				m.SetMapIndex(reflect.ValueOf(k).Convert(f.Type().Key()), reflect.ValueOf(randomTexts[rng.Intn(len(randomTexts))]))
 			}

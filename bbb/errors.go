@@ -118,6 +118,9 @@ var (
 	ErrEmptySecret    = errors.New("bbb: empty shared secret")
 	ErrInvalidBaseURL = errors.New("bbb: invalid base URL")
 	ErrInsecureURL    = errors.New("bbb: base URL is not https (use WithInsecureHTTP to allow it)")
+	// ErrInvalidAlgorithm: WithChecksum was given a value that is not
+	// one of Algorithms.
+	ErrInvalidAlgorithm = errors.New("bbb: invalid checksum algorithm")
 )
 
 // ChecksumError is why Verify refused a request. It matches ErrChecksum,

@@ -173,7 +173,7 @@ func decodeHook(n xmltree.Node) Hook {
 		case "meetingID":
 			h.MeetingID = text(c)
 		case "eventID":
-			for _, e := range strings.Split(text(c), ",") {
+			for e := range strings.SplitSeq(text(c), ",") {
 				if e = strings.TrimSpace(e); e != "" {
 					h.EventIDs = append(h.EventIDs, e)
 				}

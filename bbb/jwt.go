@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"hash"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -181,12 +182,7 @@ func jwtDecodePart(s string) ([]byte, error) {
 }
 
 func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, s)
 }
 
 // SignRecordingReady returns the signed_parameters BBB would send for a

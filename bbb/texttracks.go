@@ -196,7 +196,7 @@ func validTrackLang(s string) bool {
 	case 2:
 		return 'A' <= region[0] && region[0] <= 'Z' && 'A' <= region[1] && region[1] <= 'Z'
 	case 3:
-		for i := 0; i < 3; i++ {
+		for i := range 3 {
 			if region[i] < '0' || region[i] > '9' {
 				return false
 			}

@@ -69,7 +69,7 @@ func TestCapacityTimeline(t *testing.T) {
 func TestCapacityTimelineMatchesBruteForce(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewSource(1))
-	for run := 0; run < 300; run++ {
+	for run := range 300 {
 		total := 1 + rng.Intn(6)
 		var bookings []Booking
 		for gw := int64(1); gw <= int64(total)+1; gw++ { // one more: disabled

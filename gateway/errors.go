@@ -3,6 +3,8 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
@@ -51,7 +53,7 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string {
 	parts := make([]string, 0, len(e.Fields))
-	for _, f := range sortedKeys(e.Fields) {
+	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
 		parts = append(parts, f+": "+e.Fields[f])
 	}
 	return "gateway: invalid gateway: " + strings.Join(parts, "; ")

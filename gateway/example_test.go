@@ -7,14 +7,16 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/store/memory"
 )
 
-// exampleService returns a Service over an in-memory store with two
-// gateways in the pool "campus".
-func exampleService(opts ...gateway.Option) *gateway.Service {
+// exampleService returns a Service configured by cfg over an in-memory
+// store, with two gateways in the pool "campus".
+func exampleService(cfg gateway.Config) *gateway.Service {
 	ctx := context.Background()
-	svc := gateway.NewService(memory.New(), opts...)
+	cfg.Store = memory.New()
+	svc := gateway.NewService(cfg)
 	for _, name := range []string{"amphi-a", "amphi-b"} {
 		g, err := svc.CreateGateway(ctx, gateway.Gateway{
 			Name:    name,
@@ -24,7 +26,7 @@ func exampleService(opts ...gateway.Option) *gateway.Service {
 			Server: gateway.Server{
 				URL:      "https://" + name + ".sip.example.org",
 				Token:    gateway.NewSecret("a-long-random-token"),
-				Protocol: gateway.ProtocolV18,
+				Protocol: sipmediagw.V18,
 			},
 			Enabled: true,
 		})
@@ -56,9 +58,11 @@ func clockTimes(s gateway.Slot) string {
 // host warns its administrators.
 func ExampleService_Allocate() {
 	ctx := context.Background()
-	svc := exampleService(gateway.WithCapacityHandler(func(_ context.Context, e gateway.CapacityEvent) {
-		fmt.Printf("capacity event: %s found the %d gateways of %q booked\n", e.Owner, e.Gateways, e.Pool)
-	}))
+	svc := exampleService(gateway.Config{
+		CapacityHandler: func(_ context.Context, e gateway.CapacityEvent) {
+			fmt.Printf("capacity event: %s found the %d gateways of %q booked\n", e.Owner, e.Gateways, e.Pool)
+		},
+	})
 
 	for _, w := range []struct {
 		owner string
@@ -98,7 +102,7 @@ func ExampleService_Allocate() {
 // not, and is refused, changing nothing, when no gateway is free.
 func ExampleService_Allocate_editSlot() {
 	ctx := context.Background()
-	svc := exampleService()
+	svc := exampleService(gateway.Config{})
 	show := func(owner string, s gateway.Slot) {
 		b, err := svc.Allocate(ctx, owner, "campus", s)
 		if err != nil {
@@ -131,7 +135,7 @@ func ExampleService_Allocate_editSlot() {
 // calendar or a warning before anyone asks.
 func ExampleService_FreeCapacity() {
 	ctx := context.Background()
-	svc := exampleService()
+	svc := exampleService(gateway.Config{})
 	for _, w := range []struct {
 		owner string
 		slot  gateway.Slot

@@ -6,17 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-)
 
-// Protocol is the API of a gateway's SIPMediaGW server, named as the
-// sipmediagw package parses it.
-type Protocol string
-
-// The SIPMediaGW protocols.
-const (
-	ProtocolLegacy   Protocol = "legacy"        // launcher v1.5 to v1.7
-	ProtocolV18      Protocol = "v1.8"          // v1.8 proxy
-	ProtocolLauncher Protocol = "v1.8-launcher" // one v1.8 launcher, no proxy
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // Gateway is a live gateway: where the stream is pushed (RTMP), where the
@@ -37,14 +28,18 @@ type Gateway struct {
 
 // Server is a SIPMediaGW server.
 type Server struct {
-	URL      string
-	Token    Secret
-	Protocol Protocol
+	URL   string
+	Token Secret
+	// Protocol is the server's API: sipmediagw.Legacy (launcher v1.5 to
+	// v1.7), sipmediagw.V18 (the v1.8 proxy) or sipmediagw.V18Launcher
+	// (one v1.8 launcher, no proxy). Stores keep its text, the name
+	// ("legacy", "v1.8", "v1.8-launcher").
+	Protocol sipmediagw.Protocol
 	// Insecure allows a plain http:// URL and a weak token (the default
 	// "1234" or fewer than 8 characters), as sipmediagw's WithInsecureHTTP
 	// and WithInsecureToken do.
 	Insecure bool
-	// LauncherID is, for ProtocolLauncher only, the gw_id the launcher's
+	// LauncherID is, for sipmediagw.V18Launcher only, the gw_id the launcher's
 	// host created in advance for this gateway (a v1.8 launcher starts no
 	// other): a Docker Compose project name such as "gw0". Gateways may
 	// share one launcher with distinct IDs; empty for the other protocols.
@@ -105,11 +100,11 @@ func (g *Gateway) Validate() error {
 		problems["server.url"] = "must not carry credentials, a query or a fragment"
 	}
 	switch g.Server.Protocol {
-	case ProtocolLegacy, ProtocolV18:
+	case sipmediagw.Legacy, sipmediagw.V18:
 		if msg := checkToken(g.Server.Token.Reveal(), g.Server.Insecure); msg != "" {
 			problems["server.token"] = msg
 		}
-	case ProtocolLauncher:
+	case sipmediagw.V18Launcher:
 		// no authentication at all, but a gw_id created on the host
 		if msg := checkLauncherID(g.Server.LauncherID); msg != "" {
 			problems["server.launcherID"] = msg
@@ -117,7 +112,7 @@ func (g *Gateway) Validate() error {
 	default:
 		problems["server.protocol"] = "must be legacy, v1.8 or v1.8-launcher"
 	}
-	if g.Server.Protocol != ProtocolLauncher && g.Server.LauncherID != "" {
+	if g.Server.Protocol != sipmediagw.V18Launcher && g.Server.LauncherID != "" {
 		problems["server.launcherID"] = "only for the v1.8-launcher protocol"
 	}
 	if len(problems) > 0 {
@@ -187,21 +182,4 @@ func ServerKey(raw string) string {
 	host := strings.ToLower(u.Host)
 	host = strings.TrimSuffix(host, map[string]string{"https": ":443", "http": ":80"}[strings.ToLower(u.Scheme)])
 	return strings.ToLower(u.Scheme) + "://" + host + strings.TrimRight(u.EscapedPath(), "/")
-}
-
-// Less orders gateways for allocation: by Order, then by ID.
-func Less(a, b *Gateway) bool {
-	if a.Order != b.Order {
-		return a.Order < b.Order
-	}
-	return a.ID < b.ID
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // Markers that must never appear in an error or a log.
@@ -28,7 +29,7 @@ func validGateway() gateway.Gateway {
 		Server: gateway.Server{
 			URL:      "https://sip.example.org",
 			Token:    gateway.NewSecret(tokenMarker + "-0123456789"),
-			Protocol: gateway.ProtocolV18,
+			Protocol: sipmediagw.V18,
 		},
 		Enabled: true,
 	}
@@ -116,45 +117,44 @@ func TestGatewayValidate(t *testing.T) {
 		{"token with DEL", func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret("abcdefgh\x7f") }, []string{"server.token"}},
 		{"token with NUL", func(g *gateway.Gateway) { g.Server.Token = gateway.NewSecret("abcd\x00efgh") }, []string{"server.token"}},
 		{"legacy token", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.Token = gateway.ProtocolLegacy, gateway.NewSecret("1234")
+			g.Server.Protocol, g.Server.Token = sipmediagw.Legacy, gateway.NewSecret("1234")
 		}, []string{"server.token"}},
 		// protocols
-		{"legacy", func(g *gateway.Gateway) { g.Server.Protocol = gateway.ProtocolLegacy }, nil},
+		{"legacy", func(g *gateway.Gateway) { g.Server.Protocol = sipmediagw.Legacy }, nil},
 		{"launcher without token", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.Token, g.Server.LauncherID = gateway.ProtocolLauncher, gateway.NewSecret(""), "gw0"
+			g.Server.Protocol, g.Server.Token, g.Server.LauncherID = sipmediagw.V18Launcher, gateway.NewSecret(""), "gw0"
 		}, nil},
 		{"launcher with a weak token", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.Token, g.Server.LauncherID = gateway.ProtocolLauncher, gateway.NewSecret("1234"), "gw0"
+			g.Server.Protocol, g.Server.Token, g.Server.LauncherID = sipmediagw.V18Launcher, gateway.NewSecret("1234"), "gw0"
 		}, nil},
 		// the launcher's gw_id
-		{"launcher without its gw_id", func(g *gateway.Gateway) { g.Server.Protocol = gateway.ProtocolLauncher }, []string{"server.launcherID"}},
+		{"launcher without its gw_id", func(g *gateway.Gateway) { g.Server.Protocol = sipmediagw.V18Launcher }, []string{"server.launcherID"}},
 		{"launcher gw_id of digits", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "1"
+			g.Server.Protocol, g.Server.LauncherID = sipmediagw.V18Launcher, "1"
 		}, nil},
 		{"launcher gw_id with dashes and underscores", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "amphi-a_2"
+			g.Server.Protocol, g.Server.LauncherID = sipmediagw.V18Launcher, "amphi-a_2"
 		}, nil},
 		{"launcher gw_id in upper case", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "GW0"
+			g.Server.Protocol, g.Server.LauncherID = sipmediagw.V18Launcher, "GW0"
 		}, []string{"server.launcherID"}},
 		{"launcher gw_id starting with a dash", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "-gw"
+			g.Server.Protocol, g.Server.LauncherID = sipmediagw.V18Launcher, "-gw"
 		}, []string{"server.launcherID"}},
 		{"launcher gw_id with a shell character", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, "gw0;id"
+			g.Server.Protocol, g.Server.LauncherID = sipmediagw.V18Launcher, "gw0;id"
 		}, []string{"server.launcherID"}},
 		{"launcher gw_id of 64 characters", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolLauncher, strings.Repeat("a", 64)
+			g.Server.Protocol, g.Server.LauncherID = sipmediagw.V18Launcher, strings.Repeat("a", 64)
 		}, []string{"server.launcherID"}},
 		{"gw_id on a proxy", func(g *gateway.Gateway) {
-			g.Server.Protocol, g.Server.LauncherID = gateway.ProtocolV18, "gw0"
+			g.Server.Protocol, g.Server.LauncherID = sipmediagw.V18, "gw0"
 		}, []string{"server.launcherID"}},
-		{"no protocol", func(g *gateway.Gateway) { g.Server.Protocol = "" }, []string{"server.protocol"}},
-		{"unknown protocol", func(g *gateway.Gateway) { g.Server.Protocol = "v2" }, []string{"server.protocol"}},
-		{"protocol in upper case", func(g *gateway.Gateway) { g.Server.Protocol = "V1.8" }, []string{"server.protocol"}},
+		{"no protocol", func(g *gateway.Gateway) { g.Server.Protocol = 0 }, []string{"server.protocol"}},
+		{"unknown protocol", func(g *gateway.Gateway) { g.Server.Protocol = sipmediagw.V18Launcher + 1 }, []string{"server.protocol"}},
 		// several at once
 		{"everything wrong", func(g *gateway.Gateway) {
-			*g = gateway.Gateway{Pool: strings.Repeat("p", 101), Server: gateway.Server{Protocol: "x"}}
+			*g = gateway.Gateway{Pool: strings.Repeat("p", 101), Server: gateway.Server{Protocol: 200}}
 		}, []string{"hlsURL", "name", "pool", "rtmpURL", "server.protocol", "server.url"}},
 	} {
 		g := validGateway()
@@ -224,27 +224,4 @@ func TestServerKey(t *testing.T) {
 	assert.NotEqual(t, gateway.ServerKey("https://gw.example.org"), gateway.ServerKey("https://gw2.example.org"))
 	// Unparsable input still gives a key, without panicking.
 	assert.Equal(t, "https://gw.example.org:bad%", gateway.ServerKey("HTTPS://GW.example.org:bad%/"))
-}
-
-func TestLess(t *testing.T) {
-	t.Parallel()
-	a := &gateway.Gateway{ID: 1, Order: 2}
-	b := &gateway.Gateway{ID: 2, Order: 1}
-	c := &gateway.Gateway{ID: 3, Order: 1}
-	assert.True(t, gateway.Less(b, a), "Order first")
-	assert.False(t, gateway.Less(a, b))
-	assert.True(t, gateway.Less(b, c), "then ID")
-	assert.False(t, gateway.Less(c, b))
-	assert.False(t, gateway.Less(b, b), "irreflexive")
-	list := []*gateway.Gateway{a, c, b}
-	slices.SortFunc(list, func(x, y *gateway.Gateway) int {
-		switch {
-		case gateway.Less(x, y):
-			return -1
-		case gateway.Less(y, x):
-			return 1
-		}
-		return 0
-	})
-	assert.Equal(t, []*gateway.Gateway{b, c, a}, list)
 }

@@ -35,10 +35,6 @@ type firstFree struct{}
 
 func (firstFree) Pick(Slot, []Candidate) int { return 0 }
 
-// IsFirstFree reports whether r is FirstFree (or nil, which means it), so
-// a store may take the first free gateway without listing the others.
-func IsFirstFree(r Rule) bool { return r == nil || r == FirstFree }
-
 // LeastRecentlyUsed picks the gateway that has rested longest before the
 // slot (never used first), spreading wear over the pool.
 var LeastRecentlyUsed Rule = leastRecentlyUsed{}

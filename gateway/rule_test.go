@@ -66,24 +66,3 @@ func TestSpreadLoadPick(t *testing.T) {
 		assert.Equal(t, tc.want, gateway.SpreadLoad.Pick(s, cands(lastEnds, tc.loads)), "%v", tc.loads)
 	}
 }
-
-// ruleFunc is a Rule of a type that == cannot compare.
-type ruleFunc func(gateway.Slot, []gateway.Candidate) int
-
-func (f ruleFunc) Pick(s gateway.Slot, free []gateway.Candidate) int { return f(s, free) }
-
-type lastRule struct{}
-
-func (lastRule) Pick(_ gateway.Slot, free []gateway.Candidate) int { return len(free) - 1 }
-
-func TestIsFirstFree(t *testing.T) {
-	t.Parallel()
-	assert.True(t, gateway.IsFirstFree(nil))
-	assert.True(t, gateway.IsFirstFree(gateway.FirstFree))
-	assert.False(t, gateway.IsFirstFree(gateway.LeastRecentlyUsed))
-	assert.False(t, gateway.IsFirstFree(gateway.SpreadLoad))
-	assert.False(t, gateway.IsFirstFree(lastRule{}))
-	assert.NotPanics(t, func() {
-		assert.False(t, gateway.IsFirstFree(ruleFunc(func(gateway.Slot, []gateway.Candidate) int { return 0 })))
-	})
-}

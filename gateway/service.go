@@ -35,42 +35,52 @@ type CapacityEvent struct {
 	Truncated bool      // more held them than Conflicts lists
 }
 
-// Option configures a Service.
-type Option func(*Service)
-
-// DefaultMaxSlot is the longest slot allocated unless WithMaxSlot says
-// otherwise.
-const DefaultMaxSlot = 24 * time.Hour
-
-// WithRule sets the allocation rule (FirstFree by default).
-func WithRule(r Rule) Option { return func(s *Service) { s.rule = r } }
-
-// WithMaxSlot sets the longest slot allocated (24 h by default).
-func WithMaxSlot(d time.Duration) Option { return func(s *Service) { s.maxSlot = d } }
-
-// WithCapacityHandler is called, synchronously, each time an allocation
-// fails for lack of a free gateway.
-func WithCapacityHandler(f func(context.Context, CapacityEvent)) Option {
-	return func(s *Service) { s.onCapacity = f }
+// Config wires a Service. Its zero fields take the defaults, so
+// Config{Store: st} is a working Service.
+type Config struct {
+	// Store keeps the gateways and bookings and allocates atomically.
+	// Without one, every call of the Service fails with ErrNoStore.
+	Store Store
+	// Rule chooses the gateway of an allocation among the free ones
+	// (FirstFree when nil).
+	Rule Rule
+	// MaxSlot is the longest slot allocated (DefaultMaxSlot when 0;
+	// negative: no limit but MinTime and MaxTime).
+	MaxSlot time.Duration
+	// CapacityHandler, when set, is called synchronously each time an
+	// allocation of the pool fails for lack of a free gateway (not when
+	// a pinned allocation, AllocateOn, is refused).
+	CapacityHandler func(context.Context, CapacityEvent)
+	// Clock decides which bookings are in the past (the system clock
+	// when nil).
+	Clock clock.Clock
+	// Logger logs gateway changes, allocations and refusals (nothing is
+	// logged when nil).
+	Logger *slog.Logger
 }
 
-// WithClock sets the clock deciding which bookings are in the past.
-func WithClock(c clock.Clock) Option { return func(s *Service) { s.clock = c } }
+// DefaultMaxSlot is the longest slot allocated when Config.MaxSlot is 0.
+const DefaultMaxSlot = 24 * time.Hour
 
-// WithLogger logs allocations and refusals.
-func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l } }
-
-// NewService returns a Service over store. Without a store, every call
-// fails with ErrNoStore.
-func NewService(store Store, opts ...Option) *Service {
-	if store == nil {
-		store = noStore{}
+// NewService returns a Service configured by cfg.
+func NewService(cfg Config) *Service {
+	s := &Service{store: cfg.Store, rule: cfg.Rule, maxSlot: cfg.MaxSlot, onCapacity: cfg.CapacityHandler,
+		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger)}
+	if s.store == nil {
+		s.store = noStore{}
 	}
-	s := &Service{store: store, rule: FirstFree, maxSlot: DefaultMaxSlot, clock: clock.New()}
-	for _, o := range opts {
-		o(s)
+	if s.rule == nil {
+		s.rule = FirstFree
 	}
-	s.logger = logx.OrDiscard(s.logger)
+	switch {
+	case s.maxSlot == 0:
+		s.maxSlot = DefaultMaxSlot
+	case s.maxSlot < 0:
+		s.maxSlot = 0 // Slot.Validate's "no limit"
+	}
+	if s.clock == nil {
+		s.clock = clock.New()
+	}
 	return s
 }
 

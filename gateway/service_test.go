@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/store/memory"
 )
 
@@ -122,7 +123,7 @@ func TestServiceValidatesBeforeTheStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := newSpy()
-	svc := gateway.NewService(st, gateway.WithMaxSlot(2*time.Hour))
+	svc := gateway.NewService(gateway.Config{Store: st, MaxSlot: 2 * time.Hour})
 	bad := validGateway()
 	bad.Server.Token = gateway.NewSecret("1234")
 	_, err := svc.CreateGateway(ctx, bad)
@@ -148,15 +149,33 @@ func TestServiceValidatesBeforeTheStore(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-func TestServiceDefaultMaxSlot(t *testing.T) {
+func TestServiceMaxSlot(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	svc := gateway.NewService(memory.New())
-	newGateways(t, svc, "", 1)
-	_, err := svc.Allocate(ctx, "w", "", sl(0, gateway.DefaultMaxSlot+ns))
-	assert.ErrorIs(t, err, gateway.ErrInvalidSlot)
-	_, err = svc.Allocate(ctx, "w", "", sl(0, gateway.DefaultMaxSlot))
-	assert.NoError(t, err)
+	const year = 365 * 24 * time.Hour
+	tests := []struct {
+		name    string
+		maxSlot time.Duration
+		ok      time.Duration // the longest slot allocated
+		refused time.Duration // 0: none refused under a year
+	}{
+		{"zero is DefaultMaxSlot", 0, gateway.DefaultMaxSlot, gateway.DefaultMaxSlot + ns},
+		{"set", 2 * time.Hour, 2 * time.Hour, 2*time.Hour + ns},
+		{"negative is no limit", -1, year, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			svc := gateway.NewService(gateway.Config{Store: memory.New(), MaxSlot: tt.maxSlot})
+			newGateways(t, svc, "", 1)
+			if tt.refused > 0 {
+				_, err := svc.Allocate(ctx, "w", "", sl(0, tt.refused))
+				assert.ErrorIs(t, err, gateway.ErrInvalidSlot)
+			}
+			_, err := svc.Allocate(ctx, "w", "", sl(0, tt.ok))
+			assert.NoError(t, err)
+		})
+	}
 }
 
 func TestServiceAllocatePassesTheRule(t *testing.T) {
@@ -164,18 +183,18 @@ func TestServiceAllocatePassesTheRule(t *testing.T) {
 	ctx := context.Background()
 	for _, rule := range []gateway.Rule{gateway.LeastRecentlyUsed, gateway.SpreadLoad} {
 		st := newSpy()
-		svc := gateway.NewService(st, gateway.WithRule(rule))
+		svc := gateway.NewService(gateway.Config{Store: st, Rule: rule})
 		newGateways(t, svc, "p", 2)
 		_, err := svc.Allocate(ctx, "w", "p", sl(time.Hour, 2*time.Hour))
 		require.NoError(t, err)
 		assert.Equal(t, gateway.Request{Owner: "w", Pool: "p", Slot: sl(time.Hour, 2*time.Hour), Rule: rule}, st.req)
 	}
 	st := newSpy()
-	svc := gateway.NewService(st)
+	svc := gateway.NewService(gateway.Config{Store: st})
 	newGateways(t, svc, "p", 1)
 	_, err := svc.Allocate(ctx, "w", "p", sl(time.Hour, 2*time.Hour))
 	require.NoError(t, err)
-	assert.True(t, gateway.IsFirstFree(st.req.Rule), "FirstFree by default")
+	assert.Equal(t, gateway.FirstFree, st.req.Rule, "FirstFree by default")
 }
 
 func TestServiceCapacityHandler(t *testing.T) {
@@ -183,9 +202,9 @@ func TestServiceCapacityHandler(t *testing.T) {
 	ctx := context.Background()
 	st := newSpy()
 	var events []gateway.CapacityEvent
-	svc := gateway.NewService(st, gateway.WithCapacityHandler(func(_ context.Context, e gateway.CapacityEvent) {
+	svc := gateway.NewService(gateway.Config{Store: st, CapacityHandler: func(_ context.Context, e gateway.CapacityEvent) {
 		events = append(events, e)
-	}))
+	}})
 	g := newGateways(t, svc, "p", 2)
 	h := time.Hour
 	b1, err := svc.Allocate(ctx, "w1", "p", sl(9*h, 11*h))
@@ -224,7 +243,7 @@ func TestServiceRelease(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := newSpy()
-	svc := gateway.NewService(st)
+	svc := gateway.NewService(gateway.Config{Store: st})
 	newGateways(t, svc, "", 1)
 	assert.NoError(t, svc.Release(ctx, "nobody"), "releasing nothing is not an error")
 	_, err := svc.Allocate(ctx, "w", "", sl(time.Hour, 2*time.Hour))
@@ -243,7 +262,7 @@ func TestServiceDeleteGatewayUsesTheClock(t *testing.T) {
 	mock := clock.NewMock()
 	mock.Set(at(9*time.Hour + 30*time.Minute))
 	st := newSpy()
-	svc := gateway.NewService(st, gateway.WithClock(mock))
+	svc := gateway.NewService(gateway.Config{Store: st, Clock: mock})
 	g := newGateways(t, svc, "", 1)[0]
 	_, err := svc.Allocate(ctx, "w", "", sl(9*time.Hour, 10*time.Hour))
 	require.NoError(t, err)
@@ -259,7 +278,7 @@ func TestServiceDeleteGatewayUsesTheClock(t *testing.T) {
 func TestServicePassesThrough(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := gateway.NewService(memory.New())
+	svc := gateway.NewService(gateway.Config{Store: memory.New()})
 	g := newGateways(t, svc, "p", 2)
 	got, err := svc.Gateway(ctx, g[1].ID)
 	require.NoError(t, err)
@@ -291,7 +310,7 @@ func TestServicePassesThrough(t *testing.T) {
 func TestServiceBookingsOfGatewayZero(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := gateway.NewService(memory.New())
+	svc := gateway.NewService(gateway.Config{Store: memory.New()})
 	newGateways(t, svc, "", 2)
 	_, err := svc.Allocate(ctx, "w", "", sl(time.Hour, 2*time.Hour))
 	require.NoError(t, err)
@@ -302,7 +321,7 @@ func TestServiceBookingsOfGatewayZero(t *testing.T) {
 func TestServiceFreeCapacity(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := gateway.NewService(memory.New())
+	svc := gateway.NewService(gateway.Config{Store: memory.New()})
 	g := newGateways(t, svc, "p", 4)
 	newGateways(t, svc, "q", 1)
 	h := time.Hour
@@ -351,7 +370,7 @@ func TestServiceFreeCapacityStoreErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, call := range []string{"Gateways", "Bookings"} {
 		st := newSpy()
-		svc := gateway.NewService(st)
+		svc := gateway.NewService(gateway.Config{Store: st})
 		newGateways(t, svc, "p", 1)
 		st.failOn, st.fail = call, errors.New("database down")
 		_, err := svc.FreeCapacity(ctx, "p", sl(0, time.Hour))
@@ -363,7 +382,7 @@ func TestServiceLogsWithoutSecrets(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var buf bytes.Buffer
-	svc := gateway.NewService(memory.New(), gateway.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	svc := gateway.NewService(gateway.Config{Store: memory.New(), Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	g := newGateways(t, svc, "p", 1)[0]
 	g.Name = "renamed"
 	require.NoError(t, svc.UpdateGateway(ctx, g))
@@ -383,13 +402,13 @@ func TestServiceLogsWithoutSecrets(t *testing.T) {
 // A Service made without a store answers ErrNoStore, never panics.
 func TestServiceWithoutStore(t *testing.T) {
 	t.Parallel()
-	svc := gateway.NewService(nil)
+	svc := gateway.NewService(gateway.Config{})
 	ctx := context.Background()
 	_, err := svc.Gateways(ctx)
 	assert.ErrorIs(t, err, gateway.ErrNoStore)
 	_, err = svc.Allocate(ctx, "w1", "", gateway.Slot{Start: time.Now(), End: time.Now().Add(time.Hour)})
 	assert.ErrorIs(t, err, gateway.ErrNoStore)
 	_, err = svc.CreateGateway(ctx, gateway.Gateway{Name: "gw", RTMPURL: gateway.NewSecret("rtmp://x.example.org/live/k"),
-		HLSURL: "https://x.example.org/a.m3u8", Server: gateway.Server{URL: "https://gw.example.org", Token: gateway.NewSecret("0123456789abcdef"), Protocol: gateway.ProtocolLegacy}})
+		HLSURL: "https://x.example.org/a.m3u8", Server: gateway.Server{URL: "https://gw.example.org", Token: gateway.NewSecret("0123456789abcdef"), Protocol: sipmediagw.Legacy}})
 	assert.ErrorIs(t, err, gateway.ErrNoStore)
 }

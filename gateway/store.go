@@ -7,7 +7,8 @@ import (
 
 // Store is what the gateway package needs from storage. Adapters live in
 // store/memory, store/sqlite and store/postgres; store/storetest is the
-// conformance suite they all pass.
+// conformance suite they all pass, store/storekit holds the helpers they
+// share (allocation order, the FirstFree shortcut).
 //
 // Allocate is the heart of it: one atomic operation, so that no two
 // owners ever hold overlapping bookings of one gateway, whatever the

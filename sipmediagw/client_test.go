@@ -263,11 +263,11 @@ func TestClientConcurrentUse(t *testing.T) {
 			}
 			ctx := context.Background()
 			errs := make(chan error, 16)
-			for i := 0; i < 8; i++ {
+			for range 8 {
 				go func() { errs <- c.Stop(ctx, sessionFor(p)) }()
 				go func() { _, err := c.Status(ctx, sessionFor(p)); errs <- err }()
 			}
-			for i := 0; i < 16; i++ {
+			for range 16 {
 				assert.NoError(t, <-errs)
 			}
 		})

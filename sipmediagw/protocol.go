@@ -2,7 +2,9 @@ package sipmediagw
 
 import "fmt"
 
-// Protocol is the HTTP API a SIPMediaGW server speaks.
+// Protocol is the HTTP API a SIPMediaGW server speaks. It is text in
+// encodings (JSON, the stores' columns) through MarshalText and
+// UnmarshalText: its name, "" for the zero Protocol (none chosen).
 type Protocol uint8
 
 // The protocols a client can speak.
@@ -43,4 +45,32 @@ func ParseProtocol(s string) (Protocol, error) {
 		return V18Launcher, nil
 	}
 	return 0, fmt.Errorf("sipmediagw: unknown protocol %q (want legacy, v1.8 or v1.8-launcher)", s)
+}
+
+// MarshalText returns the protocol's name ("legacy", "v1.8",
+// "v1.8-launcher"), or "" for the zero Protocol, so that it round-trips
+// through UnmarshalText. Other values are an error.
+func (p Protocol) MarshalText() ([]byte, error) {
+	switch {
+	case p == 0:
+		return []byte{}, nil
+	case p >= Legacy && p <= V18Launcher:
+		return []byte(protocolNames[p]), nil
+	}
+	return nil, fmt.Errorf("sipmediagw: cannot encode invalid %s", p)
+}
+
+// UnmarshalText sets p from a name ParseProtocol accepts; "" gives the
+// zero Protocol.
+func (p *Protocol) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*p = 0
+		return nil
+	}
+	v, err := ParseProtocol(string(text))
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
 }

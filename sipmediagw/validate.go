@@ -48,7 +48,7 @@ func roomSecrets(room string) []string {
 		return nil
 	}
 	list := []string{room}
-	for _, seg := range strings.Split(room, "/") {
+	for seg := range strings.SplitSeq(room, "/") {
 		if len(seg) >= minSecretSegment {
 			list = append(list, seg)
 		}

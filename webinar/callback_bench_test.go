@@ -12,6 +12,7 @@ import (
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/bbb/bbbtest"
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 	"github.com/bbbcast/bbbcast/store/memory"
 	"github.com/bbbcast/bbbcast/webinar"
@@ -26,14 +27,14 @@ func BenchmarkEndCallbackToStop(b *testing.B) {
 	store := memory.New()
 	clk := clock.NewMock()
 	clk.Set(t0.Add(time.Minute)) // in the webinars' slot
-	gws := gateway.NewService(store, gateway.WithClock(clk))
+	gws := gateway.NewService(gateway.Config{Store: store, Clock: clk})
 	fakeBBB := bbbtest.NewServer()
 	defer fakeBBB.Close()
 	fakeGW := sipmediagwtest.NewServer(sipmediagwtest.V16)
 	defer fakeGW.Close()
 	if _, err := gws.CreateGateway(ctx, gateway.Gateway{Name: "Amphi", RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/KEY"),
 		HLSURL: "https://live.example.org/a.m3u8", Enabled: true,
-		Server: gateway.Server{URL: fakeGW.URL, Token: gateway.NewSecret(fakeGW.Token), Protocol: gateway.ProtocolLegacy, Insecure: true}}); err != nil {
+		Server: gateway.Server{URL: fakeGW.URL, Token: gateway.NewSecret(fakeGW.Token), Protocol: sipmediagw.Legacy, Insecure: true}}); err != nil {
 		b.Fatal(err)
 	}
 	signer, err := bbb.NewCallbackSigner([]byte("0123456789abcdef0123456789abcdef"))

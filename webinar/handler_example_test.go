@@ -25,7 +25,7 @@ func ExampleService_Handler() {
 	}
 	svc, err := webinar.NewService(webinar.Config{
 		Store:     store,
-		Gateways:  gateway.NewService(store),
+		Gateways:  gateway.NewService(gateway.Config{Store: store}),
 		BBB:       client,
 		Callbacks: signer,
 		PublicURL: "https://portal.example.org/webinar",

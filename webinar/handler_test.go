@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -125,7 +126,7 @@ func TestHandlerEndCallback(t *testing.T) {
 
 	// The meeting ends in BBB: the webinar ends, the stream stops.
 	require.NoError(t, f.bbb.EndMeeting(w.MeetingID))
-	for i := 0; i < 2; i++ { // BBB retries: idempotent
+	for i := range 2 { // BBB retries: idempotent
 		rec = f.do(http.MethodGet, cb, nil, nil)
 		assert.Equal(t, http.StatusOK, rec.Code, "call %d", i)
 		got, err = f.svc.Wait(ctx, w.ID)
@@ -250,9 +251,7 @@ func TestHandlerChat(t *testing.T) {
 	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", sessionHeader: student.ID}
 	with := func(kv ...string) map[string]string {
 		h := map[string]string{}
-		for k, v := range form {
-			h[k] = v
-		}
+		maps.Copy(h, form)
 		for i := 0; i+1 < len(kv); i += 2 {
 			if kv[i+1] == "" {
 				delete(h, kv[i])
@@ -424,7 +423,7 @@ func TestMount(t *testing.T) {
 			require.NoError(t, err)
 			client, err := bbb.NewClient("https://bbb.example.org/bigbluebutton", "0123456789abcdef0123456789")
 			require.NoError(t, err)
-			svc, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store),
+			svc, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(gateway.Config{Store: store}),
 				BBB: client, Callbacks: signer, PublicURL: tc.publicURL})
 			require.NoError(t, err)
 			mux := http.NewServeMux()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -25,7 +26,7 @@ func twoGateways(t *testing.T) *liveFixture {
 	_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{
 		Name: "Amphi B", Order: 1, Enabled: true, RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/KEY2"),
 		HLSURL: "https://live.example.org/hls/b.m3u8",
-		Server: gateway.Server{URL: second.URL, Token: gateway.NewSecret(second.Token), Protocol: gateway.ProtocolLegacy, Insecure: true},
+		Server: gateway.Server{URL: second.URL, Token: gateway.NewSecret(second.Token), Protocol: sipmediagw.Legacy, Insecure: true},
 	})
 	require.NoError(t, err)
 	return f

@@ -2,6 +2,7 @@ package webinar_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -58,9 +59,7 @@ func TestHandlerRefusesOtherOrigins(t *testing.T) {
 	for _, rt := range routes {
 		for _, h := range hostile {
 			hdr := map[string]string{sessionHeader: teacher.ID, "Content-Type": "application/x-www-form-urlencoded"}
-			for k, v := range h.hdr {
-				hdr[k] = v
-			}
+			maps.Copy(hdr, h.hdr)
 			rec := f.do(http.MethodPost, publicURL+rt.path, strings.NewReader(rt.body), hdr)
 			assert.Equal(t, http.StatusForbidden, rec.Code, "%s from %s", rt.name, h.name)
 			assert.Contains(t, rec.Body.String(), "cross-site request refused", "%s from %s", rt.name, h.name)

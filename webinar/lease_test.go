@@ -32,7 +32,7 @@ func TestNewServiceLeaseAndStep(t *testing.T) {
 		{"a one-second lease", time.Second, time.Second, false},
 		{"the shortest lease", webinar.MinLeaseTTL, 5 * time.Second, true},
 	} {
-		_, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store), LeaseTTL: tc.ttl, StepTimeout: tc.step})
+		_, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(gateway.Config{Store: store}), LeaseTTL: tc.ttl, StepTimeout: tc.step})
 		assert.Equal(t, tc.ok, err == nil, "%s: %v", tc.name, err)
 	}
 }
@@ -69,7 +69,7 @@ func TestLostLeaseStopsTheOperation(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.gw.WaitPending(ctx, 1), "the stop hangs")
 	store.failing.Store(true)
-	for i := 0; i < 4; i++ { // the heartbeat fails every 4 s; the lease is gone after 12
+	for range 4 { // the heartbeat fails every 4 s; the lease is gone after 12
 		f.clock.Add(4 * time.Second)
 	}
 	got, err := f.svc.Wait(ctx, w.ID)

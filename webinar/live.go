@@ -29,11 +29,7 @@ var (
 // its settings, allowing plain HTTP and weak tokens when the gateway is
 // marked insecure.
 func DefaultSIPMediaGW(g gateway.Gateway) (*sipmediagw.Client, error) {
-	p, err := sipmediagw.ParseProtocol(string(g.Server.Protocol))
-	if err != nil {
-		return nil, err
-	}
-	opts := []sipmediagw.Option{sipmediagw.WithProtocol(p)}
+	opts := []sipmediagw.Option{sipmediagw.WithProtocol(g.Server.Protocol)}
 	if g.Server.Insecure {
 		opts = append(opts, sipmediagw.WithInsecureHTTP(), sipmediagw.WithInsecureToken())
 	}

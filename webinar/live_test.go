@@ -84,7 +84,7 @@ func addGateway(t *testing.T, f *liveFixture, srv *sipmediagwtest.Server, v sipm
 // fakeServer is the gateway configuration of a fake server of release v:
 // a v1.8 launcher's gateway names a gw_id its host created ("1").
 func fakeServer(srv *sipmediagwtest.Server, v sipmediagwtest.Version) gateway.Server {
-	s := gateway.Server{URL: srv.URL, Token: gateway.NewSecret(srv.Token), Protocol: gateway.Protocol(v.Protocol().String()), Insecure: true}
+	s := gateway.Server{URL: srv.URL, Token: gateway.NewSecret(srv.Token), Protocol: v.Protocol(), Insecure: true}
 	if v.IsLauncher() {
 		s.LauncherID = "1"
 	}
@@ -224,7 +224,7 @@ func TestPresenterJoinURLStartsOnce(t *testing.T) {
 	f := newLiveFixture(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW)
 	w, err := f.svc.Create(ctx, teacher, draft(slot(0, 2)))
 	require.NoError(t, err)
-	for i := 0; i < 3; i++ {
+	for range 3 {
 		link, err := f.svc.PresenterJoinURL(ctx, teacher, w.ID)
 		require.NoError(t, err)
 		u, err := url.Parse(link)
@@ -246,7 +246,7 @@ func TestLiveNeedsConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.svc.Start(context.Background(), teacher, w.ID)
 	require.ErrorIs(t, err, webinar.ErrNotConfigured)
-	_, err = webinar.NewService(webinar.Config{Store: memory.New(), Gateways: gateway.NewService(memory.New()), PublicURL: "not a url"})
+	_, err = webinar.NewService(webinar.Config{Store: memory.New(), Gateways: gateway.NewService(gateway.Config{Store: memory.New()}), PublicURL: "not a url"})
 	require.Error(t, err)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/store/memory"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -39,13 +40,13 @@ func newFixture(t *testing.T, nGateways int) *fixture {
 	t.Helper()
 	f := &fixture{store: memory.New(), clock: clock.NewMock()}
 	f.clock.Set(t0.Add(-24 * time.Hour))
-	f.gateways = gateway.NewService(f.store, gateway.WithClock(f.clock))
-	for i := 0; i < nGateways; i++ {
+	f.gateways = gateway.NewService(gateway.Config{Store: f.store, Clock: f.clock})
+	for i := range nGateways {
 		_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{
 			Name:    "gw",
 			RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/key"),
 			HLSURL:  "https://live.example.org/hls/" + string(rune('a'+i)) + ".m3u8",
-			Server:  gateway.Server{URL: "https://gw" + string(rune('a'+i)) + ".example.org", Token: gateway.NewSecret("0123456789abcdef"), Protocol: gateway.ProtocolLegacy},
+			Server:  gateway.Server{URL: "https://gw" + string(rune('a'+i)) + ".example.org", Token: gateway.NewSecret("0123456789abcdef"), Protocol: sipmediagw.Legacy},
 			Enabled: true,
 		})
 		require.NoError(t, err)
@@ -288,7 +289,7 @@ func TestConcurrentUpdatesAllLand(t *testing.T) {
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
-	for i := 0; i < 4; i++ {
+	for i := range 4 {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()

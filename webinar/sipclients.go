@@ -26,7 +26,7 @@ type sipClient struct {
 
 // get returns the client of g, made anew when g's server settings changed.
 func (c *sipClients) get(g gateway.Gateway) (*sipmediagw.Client, error) {
-	settings := strings.Join([]string{g.Server.URL, g.Server.Token.Reveal(), string(g.Server.Protocol),
+	settings := strings.Join([]string{g.Server.URL, g.Server.Token.Reveal(), g.Server.Protocol.String(),
 		strconv.FormatBool(g.Server.Insecure)}, "\x00")
 	c.mu.Lock()
 	cur, ok := c.byID[g.ID]

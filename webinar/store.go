@@ -3,8 +3,6 @@ package webinar
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
@@ -23,7 +21,8 @@ var (
 
 // Store is what the webinar package needs from storage. Adapters live in
 // store/memory, store/sqlite and store/postgres; store/storetest holds
-// the conformance suite they all pass.
+// the conformance suite they all pass, store/storekit the helpers they
+// share (the order of Webinars, a Query checked in Go).
 type Store interface {
 	// CreateWebinar stores w with Version 1 and returns it (ErrExists
 	// when its ID or MeetingID is taken).
@@ -60,33 +59,4 @@ type Query struct {
 	MeetingID string
 	// GatewayID, when not 0, keeps the webinars on that gateway.
 	GatewayID int64
-}
-
-// Matches reports whether w is selected by q: what a store that filters
-// only part of q in its own query language checks on the rest.
-func (q *Query) Matches(w *Webinar) bool {
-	if q.MeetingID != "" && w.MeetingID != q.MeetingID {
-		return false
-	}
-	if q.GatewayID != 0 && w.GatewayID != q.GatewayID {
-		return false
-	}
-	if len(q.States) > 0 && !slices.Contains(q.States, w.State) {
-		return false
-	}
-	if q.User != "" && !w.IsOwner(q.User) {
-		return false
-	}
-	return q.Window == nil || w.Slot.Overlaps(*q.Window)
-}
-
-// SortWebinars orders list as Store.Webinars returns it: by slot start,
-// then by ID.
-func SortWebinars(list []Webinar) {
-	slices.SortFunc(list, func(a, b Webinar) int {
-		if c := a.Slot.Start.Compare(b.Slot.Start); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 }

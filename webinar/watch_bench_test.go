@@ -16,6 +16,7 @@ import (
 	"github.com/bbbcast/bbbcast/bbb/bbbtest"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/internal/benchcpu"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/store/memory"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -43,12 +44,12 @@ func BenchmarkWatcherTick(b *testing.B) {
 		defer fakes[i].Close()
 		named[fmt.Sprintf("bbb-%d", i)] = fakes[i].Client()
 		c := fakes[i].Client()
-		for m := 0; m < otherMeetings; m++ {
+		for m := range otherMeetings {
 			id := fmt.Sprintf("course-%d-%d", i, m)
 			if _, err := c.Create(ctx, &bbb.CreateParams{Name: "Course", MeetingID: id}); err != nil {
 				b.Fatal(err)
 			}
-			for a := 0; a < attendees; a++ {
+			for a := range attendees {
 				if _, err := fakes[i].UserJoins(id, fmt.Sprintf("Student %d", a), "VIEWER"); err != nil {
 					b.Fatal(err)
 				}
@@ -57,13 +58,13 @@ func BenchmarkWatcherTick(b *testing.B) {
 	}
 	// Each live on a gateway of its own: the gateways are the portal's,
 	// registered before the webinars come.
-	gws := gateway.NewService(store, gateway.WithClock(clk))
+	gws := gateway.NewService(gateway.Config{Store: store, Clock: clk})
 	pool := make([]gateway.Gateway, servers*perServer)
 	for i := range pool {
 		g, err := gws.CreateGateway(ctx, gateway.Gateway{Name: "gw", Enabled: true,
 			RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/key"), HLSURL: "https://live.example.org/hls.m3u8",
 			Server: gateway.Server{URL: fmt.Sprintf("https://gw-%d.example.org", i), Token: gateway.NewSecret("0123456789abcdef"),
-				Protocol: gateway.ProtocolLegacy}})
+				Protocol: sipmediagw.Legacy}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -80,9 +81,9 @@ func BenchmarkWatcherTick(b *testing.B) {
 	}
 	// The webinars' meetings in the fakes first, so that the heap growth
 	// measured around the store's part below is the store's alone.
-	for i := 0; i < servers; i++ {
+	for i := range servers {
 		c := fakes[i].Client()
-		for n := 0; n < perServer; n++ {
+		for n := range perServer {
 			id := liveWebinar(i, n).MeetingID
 			if _, err := c.Create(ctx, &bbb.CreateParams{Name: "Webinar", MeetingID: id}); err != nil {
 				b.Fatal(err)
@@ -95,8 +96,8 @@ func BenchmarkWatcherTick(b *testing.B) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	for i := 0; i < servers; i++ {
-		for n := 0; n < perServer; n++ {
+	for i := range servers {
+		for n := range perServer {
 			w := liveWebinar(i, n)
 			if _, err := store.CreateWebinar(ctx, w); err != nil {
 				b.Fatal(err)
@@ -137,7 +138,7 @@ func BenchmarkWatcherTick(b *testing.B) {
 		}
 		canned[fmt.Sprintf("bbb-%d", i)] = c
 	}
-	svcCanned, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store), Clock: clk,
+	svcCanned, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(gateway.Config{Store: store}), Clock: clk,
 		BBB: canned["bbb-0"], BBBServers: canned, PublicURL: publicURL, Callbacks: signer})
 	if err != nil {
 		b.Fatal(err)

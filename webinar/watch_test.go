@@ -103,7 +103,7 @@ func TestWatchLoopOnTheInjectedClock(t *testing.T) {
 			OnTick: func(err error) { ticks <- err }})
 	}()
 	require.NoError(t, <-ticks, "the ticker is armed")
-	for i := 0; i < 2; i++ {
+	for range 2 {
 		f.clock.Add(time.Minute)
 		require.NoError(t, <-ticks)
 	}

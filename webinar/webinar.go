@@ -2,6 +2,7 @@ package webinar
 
 import (
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
@@ -61,12 +62,7 @@ func (w *Webinar) IsOwner(user string) bool {
 	if w.Owner == user {
 		return true
 	}
-	for _, c := range w.CoOwners {
-		if c == user {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(w.CoOwners, user)
 }
 
 // LiveEvent is what a host's live page shows of a webinar.

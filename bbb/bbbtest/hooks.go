@@ -59,7 +59,7 @@ func (s *Server) handleHooksCreate(e *exchange) {
 	meetingID := q.value("meetingID")
 	raw := parseJavaBool(q.value("getRaw"))
 	var events []string
-	for _, ev := range strings.Split(q.value("eventID"), ",") {
+	for ev := range strings.SplitSeq(q.value("eventID"), ",") {
 		if ev = strings.TrimSpace(ev); ev != "" {
 			events = append(events, strings.ToLower(ev))
 		}

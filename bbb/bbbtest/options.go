@@ -79,13 +79,21 @@ func WithVersion(v string) Option { return func(c *config) { c.version = v } }
 // WithChecksumAlgorithms sets the server's supportedChecksumAlgorithms: a
 // request signed with any other algorithm is refused with checksumError.
 // By default the server accepts what its release does out of the box (see
-// WithVersion); the list given here is restricted to those too.
+// WithVersion); the list given here is restricted to those too, and a
+// list the release accepts none of leaves the release's own (the server
+// logs a warning). Without WithClientChecksum, Server.Client then signs
+// with one of the algorithms accepted.
 func WithChecksumAlgorithms(algs ...bbb.Algorithm) Option {
 	return func(c *config) { c.algorithms = append([]bbb.Algorithm(nil), algs...) }
 }
 
-// WithClientChecksum sets the algorithm of the clients made by
-// Server.Client (SHA256 by default). It must be a supported algorithm.
+// WithClientChecksum sets the algorithm of Server.Client and SignedURL.
+// Without it (or with a value that is not one of bbb.Algorithms) they
+// sign with SHA-256 when the server accepts it, else with the strongest
+// algorithm it accepts. An algorithm given here that the server does not
+// accept is kept, and the server logs a warning: it refuses the calls so
+// signed with checksumError, as a real server would, which is how a test
+// sees what a host does with a server it is misconfigured for.
 func WithClientChecksum(alg bbb.Algorithm) Option { return func(c *config) { c.clientAlg = alg } }
 
 // WithTLS serves https with httptest's self-signed certificate;

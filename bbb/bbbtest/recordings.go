@@ -137,7 +137,7 @@ func csvSet(s string) map[string]bool {
 		return nil
 	}
 	set := map[string]bool{}
-	for _, p := range strings.Split(s, ",") {
+	for p := range strings.SplitSeq(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			set[p] = true
 		}

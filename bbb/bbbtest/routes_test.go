@@ -90,10 +90,11 @@ func TestMethodsPerVersion(t *testing.T) {
 func TestOptionPanics(t *testing.T) {
 	t.Parallel()
 	for name, opts := range map[string][]bbbtest.Option{
-		"bad version":              {bbbtest.WithVersion("three")},
-		"client alg not supported": {bbbtest.WithChecksumAlgorithms(bbb.SHA1), bbbtest.WithClientChecksum(bbb.SHA256)},
+		"bad version":    {bbbtest.WithVersion("three")},
+		"bad public URL": {bbbtest.WithPublicURL("bbb.test:8090")},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			defer func() {
 				if recover() == nil {
 					t.Error("no panic")

@@ -74,13 +74,13 @@ type Server struct {
 	events fakekit.Notifier
 }
 
-// NewServer starts a fake BBB server on loopback. It panics when the
-// options are inconsistent (an unparsable version, a client algorithm the
-// server does not accept), like httptest does when it cannot listen.
+// NewServer starts a fake BBB server on loopback. The checksum options
+// never make it panic: see WithChecksumAlgorithms and WithClientChecksum
+// for how they agree. It panics on an unparsable WithVersion or
+// WithPublicURL, and when it cannot listen, as httptest does.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		version:        DefaultVersion,
-		clientAlg:      bbb.SHA256,
 		expiry:         DefaultMeetingExpiry,
 		emptyExpiry:    DefaultEmptyMeetingExpiry,
 		requestLogSize: DefaultRequestLogSize,
@@ -95,19 +95,12 @@ func NewServer(opts ...Option) *Server {
 	if cfg.clock == nil {
 		cfg.clock = clock.New()
 	}
-	for _, a := range cfg.algorithms {
-		if a.HexLen() == 0 {
-			panic(fmt.Sprintf("bbbtest: invalid checksum algorithm %v", a))
-		}
-	}
 	v, err := parseVersion(cfg.version)
 	if err != nil {
 		panic(err.Error())
 	}
-	cfg.algorithms = v.checksumAlgorithms(cfg.algorithms)
-	if !containsAlg(cfg.algorithms, cfg.clientAlg) {
-		panic(fmt.Sprintf("bbbtest: client checksum %v is not among the algorithms BBB %v accepts here %v", cfg.clientAlg, v, cfg.algorithms))
-	}
+	var problems []string
+	cfg.algorithms, cfg.clientAlg, problems = v.checksums(cfg.algorithms, cfg.clientAlg)
 	if cfg.requestLogSize <= 0 {
 		cfg.requestLogSize = DefaultRequestLogSize
 	}
@@ -120,7 +113,10 @@ func NewServer(opts ...Option) *Server {
 	}
 	logger := cfg.logger
 	if logger == nil {
-		logger = slog.New(discardHandler{})
+		logger = slog.New(slog.DiscardHandler)
+	}
+	for _, p := range problems {
+		logger.Warn("bbbtest: " + p)
 	}
 
 	s := &Server{
@@ -158,15 +154,6 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-func containsAlg(list []bbb.Algorithm, a bbb.Algorithm) bool {
-	for _, x := range list {
-		if x == a {
-			return true
-		}
-	}
-	return false
-}
-
 // Close stops the end callback retries, cancels callbacks and delayed
 // requests in flight, and shuts the HTTP server down, waiting for its
 // handlers and goroutines.
@@ -188,7 +175,7 @@ func (s *Server) Close() {
 }
 
 // Client returns a bbb.Client for this server: its base URL and secret,
-// plain HTTP allowed, the algorithm of WithClientChecksum, and the
+// plain HTTP allowed, the client algorithm (see WithClientChecksum), and the
 // httptest client (which trusts the WithTLS certificate). opts are applied
 // after those. It panics if bbb.NewClient refuses the configuration.
 func (s *Server) Client(opts ...bbb.Option) *bbb.Client {
@@ -424,11 +411,3 @@ func htmlStatusPage(status int) string {
 	return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
 		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 }
-
-// discardHandler drops every log record.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

@@ -2,6 +2,7 @@ package bbbtest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,9 +134,44 @@ func (v version) checksumAlgorithms(explicit []bbb.Algorithm) []bbb.Algorithm {
 	}
 	var out []bbb.Algorithm
 	for _, a := range explicit {
-		if containsAlg(known, a) && !containsAlg(out, a) {
+		if slices.Contains(known, a) && !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// checksums makes WithChecksumAlgorithms (explicit), WithClientChecksum
+// (client, 0 when not given) and release v agree, and says what it had to
+// settle, for the server's log:
+//
+//   - the server accepts v's algorithms, restricted to explicit when given;
+//     an explicit list v accepts none of leaves v's own list;
+//   - a client algorithm not given, or invalid, is SHA-256 when accepted,
+//     else the strongest accepted one;
+//   - a client algorithm given that the server does not accept is kept:
+//     the server refuses Server.Client's calls with checksumError, as a
+//     real server so configured would.
+func (v version) checksums(explicit []bbb.Algorithm, client bbb.Algorithm) (accepted []bbb.Algorithm, clientAlg bbb.Algorithm, problems []string) {
+	accepted = v.checksumAlgorithms(explicit)
+	if len(accepted) == 0 {
+		accepted = v.checksumAlgorithms(nil)
+		problems = append(problems, fmt.Sprintf("BBB %v accepts none of the checksum algorithms %v: it accepts its own, %v", v, explicit, accepted))
+	}
+	switch {
+	case client.HexLen() == 0:
+		if client != 0 {
+			problems = append(problems, fmt.Sprintf("invalid client checksum %v ignored", client))
+		}
+		clientAlg = bbb.SHA256
+		if !slices.Contains(accepted, clientAlg) {
+			clientAlg = slices.Max(accepted) // the constants go from weakest to strongest
+		}
+	case !slices.Contains(accepted, client):
+		clientAlg = client
+		problems = append(problems, fmt.Sprintf("client checksum %v is not among the algorithms BBB %v accepts here %v: the server refuses the calls of Server.Client with checksumError", client, v, accepted))
+	default:
+		clientAlg = client
+	}
+	return accepted, clientAlg, problems
 }

@@ -3,9 +3,11 @@ package bbbtest_test
 import (
 	"bytes"
 	"errors"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,15 +136,62 @@ func TestChecksumAlgorithmsFollowVersion(t *testing.T) {
 	}
 }
 
-func TestClientChecksumUnknownToVersionPanics(t *testing.T) {
+// The checksum options agree without a panic: the client's algorithm,
+// when not given, is one the server accepts; one given that the server
+// refuses is kept, and its calls fail with checksumError.
+func TestChecksumOptionsAgree(t *testing.T) {
 	t.Parallel()
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic")
-		}
-	}()
-	srv := bbbtest.NewServer(bbbtest.WithVersion("2.4.9"), bbbtest.WithClientChecksum(bbb.SHA512))
-	srv.Close()
+	tests := []struct {
+		name     string
+		opts     []bbbtest.Option
+		client   bbb.Algorithm   // Server.Client's algorithm
+		accepted []bbb.Algorithm // what the server accepts
+		warns    bool            // the server logs what it settled
+	}{
+		{"defaults", nil, bbb.SHA256, bbb.Algorithms, false},
+		{"sha1 only", []bbbtest.Option{bbbtest.WithChecksumAlgorithms(bbb.SHA1)}, bbb.SHA1, []bbb.Algorithm{bbb.SHA1}, false},
+		{"strongest accepted", []bbbtest.Option{bbbtest.WithChecksumAlgorithms(bbb.SHA384, bbb.SHA1)}, bbb.SHA384, []bbb.Algorithm{bbb.SHA1, bbb.SHA384}, false},
+		{"sha256 kept when accepted", []bbbtest.Option{bbbtest.WithChecksumAlgorithms(bbb.SHA512, bbb.SHA256)}, bbb.SHA256, []bbb.Algorithm{bbb.SHA256, bbb.SHA512}, false},
+		{"2.5.7", []bbbtest.Option{bbbtest.WithVersion("2.5.7")}, bbb.SHA256, []bbb.Algorithm{bbb.SHA256}, false},
+		{"2.4.9 sha1", []bbbtest.Option{bbbtest.WithVersion("2.4.9"), bbbtest.WithChecksumAlgorithms(bbb.SHA1, bbb.SHA512)}, bbb.SHA1, []bbb.Algorithm{bbb.SHA1}, false},
+		{"explicit and accepted", []bbbtest.Option{bbbtest.WithChecksumAlgorithms(bbb.SHA512), bbbtest.WithClientChecksum(bbb.SHA512)}, bbb.SHA512, []bbb.Algorithm{bbb.SHA512}, false},
+		{"list the release lacks", []bbbtest.Option{bbbtest.WithVersion("2.5.7"), bbbtest.WithChecksumAlgorithms(bbb.SHA1)}, bbb.SHA256, []bbb.Algorithm{bbb.SHA256}, true},
+		{"invalid list", []bbbtest.Option{bbbtest.WithChecksumAlgorithms(bbb.Algorithm(9))}, bbb.SHA256, bbb.Algorithms, true},
+		{"invalid client", []bbbtest.Option{bbbtest.WithChecksumAlgorithms(bbb.SHA1), bbbtest.WithClientChecksum(bbb.Algorithm(9))}, bbb.SHA1, []bbb.Algorithm{bbb.SHA1}, true},
+		{"conflict", []bbbtest.Option{bbbtest.WithChecksumAlgorithms(bbb.SHA1), bbbtest.WithClientChecksum(bbb.SHA256)}, bbb.SHA256, []bbb.Algorithm{bbb.SHA1}, true},
+		{"client unknown to the release", []bbbtest.Option{bbbtest.WithVersion("2.4.9"), bbbtest.WithClientChecksum(bbb.SHA512)}, bbb.SHA512, []bbb.Algorithm{bbb.SHA1, bbb.SHA256}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			opts := append([]bbbtest.Option{bbbtest.WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))}, tt.opts...)
+			srv := start(t, opts...)
+			c := srv.Client()
+			if c.Algorithm() != tt.client {
+				t.Errorf("client algorithm %v, want %v", c.Algorithm(), tt.client)
+			}
+			_, err := c.IsMeetingRunning(ctx(t), "m1")
+			if slices.Contains(tt.accepted, tt.client) {
+				if err != nil {
+					t.Errorf("client call: %v", err)
+				}
+			} else if !errors.Is(err, bbb.ErrChecksum) {
+				t.Errorf("client call: %v, want checksumError", err)
+			}
+			for _, alg := range bbb.Algorithms {
+				a := signedAlg(t, srv, alg, "isMeetingRunning", q("meetingID", "alg"))
+				if slices.Contains(tt.accepted, alg) {
+					a.ok(t)
+				} else {
+					a.failed(t, "checksumError")
+				}
+			}
+			if warned := strings.Contains(logs.String(), "level=WARN"); warned != tt.warns {
+				t.Errorf("warned %v, want %v:\n%s", warned, tt.warns, logs.String())
+			}
+		})
+	}
 }
 
 // POST bodies: from 2.6.18, 2.7.8 and 3.0 a body's media type must be one

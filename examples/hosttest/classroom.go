@@ -53,7 +53,7 @@ func (c *Classroom) Open(ctx context.Context, course Course) (Class, error) {
 		return Class{}, err
 	}
 	res, err := c.bbb.Create(ctx, &bbb.CreateParams{
-		Name: course.Title, MeetingID: id, Record: bbb.Bool(false),
+		Name: course.Title, MeetingID: id, Record: new(false),
 		Meta: bbb.Metadata{"endCallbackUrl": ended, "course": course.ID},
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/store/sqlite"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -44,8 +45,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	g := gateway.Gateway{Name: "default", Enabled: true, HLSURL: getenv("HLS_URL"),
 		RTMPURL: gateway.NewSecret(getenv("RTMP_URL")), Server: gateway.Server{URL: getenv("SIPMEDIAGW_URL"),
 			Token: gateway.NewSecret(getenv("SIPMEDIAGW_TOKEN")), Insecure: getenv("INSECURE_HTTP") == "1",
-			Protocol: gateway.ProtocolLegacy}} // SIPMediaGW v1.5 to v1.7; v1.8: gateway.ProtocolV18
-	gws := gateway.NewService(store)
+			Protocol: sipmediagw.Legacy}} // SIPMediaGW v1.5 to v1.7; v1.8: sipmediagw.V18
+	gws := gateway.NewService(gateway.Config{Store: store})
 	if _, err = gws.CreateGateway(ctx, g); errors.Is(err, gateway.ErrDuplicateServer) {
 		err = nil // registered at an earlier start
 	}

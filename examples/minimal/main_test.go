@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -46,9 +47,7 @@ func env(t *testing.T, bbbURL, bbbSecret, publicURL, gwURL, gwToken string) map[
 
 func without(m map[string]string, keys ...string) map[string]string {
 	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
+	maps.Copy(c, m)
 	for _, k := range keys {
 		delete(c, k)
 	}
@@ -203,7 +202,7 @@ func TestRunServesWebinars(t *testing.T) {
 	// What the host's own code does meanwhile: schedule a webinar.
 	store, err := sqlite.Open(ctx, e["DATA"])
 	require.NoError(t, err)
-	host, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(store)})
+	host, err := webinar.NewService(webinar.Config{Store: store, Gateways: gateway.NewService(gateway.Config{Store: store})})
 	require.NoError(t, err)
 	ada := webinar.User{ID: "ada", Name: "Ada", Affiliations: []string{"faculty"}}
 	now := time.Now()
@@ -247,7 +246,7 @@ func TestRunServesWebinars(t *testing.T) {
 	store, err = sqlite.Open(ctx, e["DATA"])
 	require.NoError(t, err)
 	defer store.Close()
-	gws, err := gateway.NewService(store).Gateways(ctx)
+	gws, err := gateway.NewService(gateway.Config{Store: store}).Gateways(ctx)
 	require.NoError(t, err)
 	require.Len(t, gws, 1, "the restart did not register the gateway again")
 	assert.Equal(t, gw.URL, gws[0].Server.URL)

@@ -59,7 +59,7 @@ func TestNotifierWakesWaiters(t *testing.T) {
 func TestRandomString(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for i := 0; i < 100; i++ {
+	for range 100 {
 		s := fakekit.RandomString(16, fakekit.LowerAlnum)
 		require.Len(t, s, 16)
 		require.Empty(t, strings.Trim(s, fakekit.LowerAlnum))

@@ -1,4 +1,4 @@
-// Package logx holds what the packages' logging shares: a handler that
-// drops everything, the default of every component, which logs nothing
-// unless given a logger.
+// Package logx holds what the packages' logging shares: the default of
+// every component, a logger that drops everything, so that nothing is
+// logged unless the host gives a logger.
 package logx

@@ -111,7 +111,7 @@ var FaultCases = []FaultCase{
 			t.Fatal(err)
 		}
 		b := h.Start("replica-b")
-		for i := 0; i < 5; i++ { // 20 s on the clock, twice the lease
+		for range 5 { // 20 s on the clock, twice the lease
 			h.Clock.Add(4 * time.Second)
 			if n, _ := b.Svc.Reconcile(ctx); n != 0 {
 				t.Fatalf("replica b settled %d webinars while replica a drove them", n)

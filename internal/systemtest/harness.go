@@ -96,7 +96,7 @@ func New(t testing.TB, store Store, o Options) *Harness {
 	h.BBB = bbbtest.NewServer(bbbtest.WithMeetingExpiry(24*time.Hour),
 		bbbtest.WithCallbackClient(&http.Client{Transport: handlerTransport{h}}))
 	t.Cleanup(h.BBB.Close)
-	gws := gateway.NewService(store, gateway.WithClock(h.Clock))
+	gws := gateway.NewService(gateway.Config{Store: store, Clock: h.Clock})
 	for i := 0; i < o.Gateways; i++ {
 		srv := sipmediagwtest.NewServer(o.Version, sipmediagwtest.WithSlots(o.Slots),
 			sipmediagwtest.WithClock(h.Launchers), sipmediagwtest.WithStartDelay(o.LaunchDelay))
@@ -106,7 +106,7 @@ func New(t testing.TB, store Store, o Options) *Harness {
 			RTMPURL: gateway.NewSecret(fmt.Sprintf("rtmp://live.example.org/live/key-%d", i+1)),
 			HLSURL:  fmt.Sprintf("https://live.example.org/hls/%d.m3u8", i+1),
 			Server: gateway.Server{URL: srv.URL, Token: gateway.NewSecret(srv.Token),
-				Protocol: gateway.Protocol(o.Version.Protocol().String()), Insecure: true, LauncherID: launcherID(o.Version)},
+				Protocol: o.Version.Protocol(), Insecure: true, LauncherID: launcherID(o.Version)},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -145,7 +145,7 @@ func (h *Harness) Start(name string) *Process {
 	}
 	store := crashStore{Store: h.Store, in: in}
 	svc, err := webinar.NewService(webinar.Config{
-		Store: store, Gateways: gateway.NewService(store, gateway.WithClock(h.Clock)), Clock: h.Clock,
+		Store: store, Gateways: gateway.NewService(gateway.Config{Store: store, Clock: h.Clock}), Clock: h.Clock,
 		BBB: client, PublicURL: PublicURL, Callbacks: signer, Holder: name,
 		LeaseTTL: h.opts.LeaseTTL, StepTimeout: h.opts.StepTimeout,
 		SIPMediaGW: func(g gateway.Gateway) (*sipmediagw.Client, error) {

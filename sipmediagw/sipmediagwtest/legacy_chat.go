@@ -353,10 +353,7 @@ func readNetString(data []byte) (msg string, rest []byte, ok bool) {
 	}
 	left := colon + 2 + size - (preRead - skipped)
 	for left > 0 {
-		want := 1024
-		if left < 1024 {
-			want = left
-		}
+		want := min(left, 1024)
 		take := min(want, len(data))
 		if take == 0 {
 			break
@@ -380,8 +377,8 @@ func decodeNetString(ns string) (string, bool) {
 		return "", false
 	}
 	var prefix string
-	if i := strings.IndexByte(ns, ':'); i >= 0 {
-		prefix = ns[:i]
+	if before, _, ok := strings.Cut(ns, ":"); ok {
+		prefix = before
 	} else {
 		_, size := utf8.DecodeLastRuneInString(ns)
 		prefix = ns[:len(ns)-size]

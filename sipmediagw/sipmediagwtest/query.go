@@ -1,6 +1,7 @@
 package sipmediagwtest
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,9 +32,9 @@ func parseQuery(raw string) params {
 
 // last returns the last value of k, as web.input() keeps it.
 func (p params) last(k string) (string, bool) {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i].k == k {
-			return p[i].v, true
+	for _, v := range slices.Backward(p) {
+		if v.k == k {
+			return v.v, true
 		}
 	}
 	return "", false

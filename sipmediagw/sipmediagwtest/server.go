@@ -87,7 +87,7 @@ func NewServer(v Version, opts ...Option) *Server {
 	}
 	logger := cfg.logger
 	if logger == nil {
-		logger = slog.New(discardHandler{})
+		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
 		version:  v,
@@ -257,11 +257,3 @@ func (s *Server) noteBlocked() {
 	s.mu.Unlock()
 	s.events.Broadcast()
 }
-
-// discardHandler drops every log record.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

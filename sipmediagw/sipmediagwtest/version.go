@@ -2,6 +2,7 @@ package sipmediagwtest
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/bbbcast/bbbcast/sipmediagw"
 )
@@ -81,12 +82,7 @@ func (v Version) Protocol() sipmediagw.Protocol {
 func (v Version) String() string { return string(v) }
 
 func (v Version) valid() bool {
-	for _, x := range Versions {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Versions, v)
 }
 
 func (v Version) check() {

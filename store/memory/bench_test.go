@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/store/memory"
 	"github.com/bbbcast/bbbcast/store/storetest"
 )
@@ -79,12 +80,12 @@ func hotSlot(j int) gateway.Slot {
 // generate makes every gateway's bookings, sorted by start.
 func generate(rng *rand.Rand) [][]gateway.Slot {
 	hotStretch := map[int]int{} // stretch → hot slot
-	for j := 0; j < benchHotSlots; j++ {
+	for j := range benchHotSlots {
 		hotStretch[j*(benchPerGateway/benchHotSlots)+3] = j
 	}
 	out := make([][]gateway.Slot, benchGateways)
 	for g := range out {
-		for k := 0; k < benchPerGateway; k++ {
+		for k := range benchPerGateway {
 			from := benchStart.Add(time.Duration(k) * benchStretch)
 			d := time.Hour + time.Duration(rng.Intn(9))*15*time.Minute // 1 to 3 hours
 			start := from.Add(quarter(time.Duration(rng.Int63n(int64(benchStretch - d)))))
@@ -125,7 +126,7 @@ func buildBench() (*benchData, error) {
 			RTMPURL: gateway.NewSecret(fmt.Sprintf("rtmps://live.example.org/live/key-%d", i+1)),
 			HLSURL:  fmt.Sprintf("https://live.example.org/hls/%d.m3u8", i+1),
 			Server: gateway.Server{URL: fmt.Sprintf("https://sip%d.example.org", i+1), Token: gateway.NewSecret("a-long-random-token"),
-				Protocol: gateway.ProtocolV18},
+				Protocol: sipmediagw.V18},
 			Enabled: true,
 		})
 		if err != nil {
@@ -180,7 +181,7 @@ func buildBench() (*benchData, error) {
 
 	// The slots, and what brute force says of them.
 	var realistic, hot []gateway.Slot
-	for j := 0; j < benchHotSlots; j++ {
+	for j := range benchHotSlots {
 		hot = append(hot, hotSlot(j))
 	}
 	for len(realistic) < benchSlots {

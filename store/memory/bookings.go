@@ -2,6 +2,7 @@ package memory
 
 import (
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
+	"github.com/bbbcast/bbbcast/store/storekit"
 
 	"context"
 	"math/bits"
@@ -182,7 +183,7 @@ func (s *Store) pickLocked(pool []*gw, req gateway.Request, start, end int64) *g
 	if ix := s.indexLocked(req.Pool); ix != nil {
 		return pickIndexed(ix, pool, req, start, end)
 	}
-	if gateway.IsFirstFree(req.Rule) {
+	if storekit.IsFirstFree(req.Rule) {
 		for _, g := range pool {
 			if g.g.Enabled && g.free(start, end, req.Owner) {
 				return g
@@ -217,7 +218,7 @@ const firstFreeProbes = 2
 
 // pickIndexed is pickLocked with the pool's index.
 func pickIndexed(ix *poolIndex, pool []*gw, req gateway.Request, start, end int64) *gw {
-	if gateway.IsFirstFree(req.Rule) {
+	if storekit.IsFirstFree(req.Rule) {
 		for _, g := range pool[:min(len(pool), firstFreeProbes)] {
 			if g.g.Enabled && g.free(start, end, req.Owner) {
 				return g

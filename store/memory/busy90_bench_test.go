@@ -133,7 +133,7 @@ func buildBusy90(b *testing.B, v busy90Variant) (*busy90Data, error) {
 			return nil, err
 		}
 	}
-	for i := 0; i < busy90Busy; i++ {
+	for i := range busy90Busy {
 		for k, s := range v.busy(i) {
 			if err := book(fmt.Sprintf("busy-%d-%d", i, k), i, s); err != nil {
 				return nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/store/memory"
 )
 
@@ -14,13 +15,13 @@ import (
 // gateway and webinar services.
 func Example() {
 	ctx := context.Background()
-	gws := gateway.NewService(memory.New())
+	gws := gateway.NewService(gateway.Config{Store: memory.New()})
 	_, err := gws.CreateGateway(ctx, gateway.Gateway{
 		Name:    "Amphi A",
 		RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/key"),
 		HLSURL:  "https://live.example.org/hls/a.m3u8",
 		Server: gateway.Server{URL: "https://gw1.example.org", Token: gateway.NewSecret("a-long-random-token"),
-			Protocol: gateway.ProtocolLegacy},
+			Protocol: sipmediagw.Legacy},
 		Enabled: true,
 	})
 	if err != nil {

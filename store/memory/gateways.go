@@ -2,6 +2,7 @@ package memory
 
 import (
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
+	"github.com/bbbcast/bbbcast/store/storekit"
 
 	"context"
 	"slices"
@@ -71,7 +72,7 @@ func New() *Store {
 func (s *Store) placeLocked(g *gw) {
 	pool := g.g.Pool
 	list := s.pools[pool]
-	i, _ := slices.BinarySearchFunc(list, g, func(a, b *gw) int { return compareGateways(&a.g, &b.g) })
+	i, _ := slices.BinarySearchFunc(list, g, func(a, b *gw) int { return storekit.CompareGateways(&a.g, &b.g) })
 	list = slices.Insert(list, i, g)
 	s.pools[pool] = list
 	for j := i; j < len(list); j++ {
@@ -114,16 +115,6 @@ func (s *Store) indexLocked(pool string) *poolIndex {
 	ix := newPoolIndex(list)
 	s.indexes[pool] = ix
 	return ix
-}
-
-func compareGateways(a, b *gateway.Gateway) int {
-	switch {
-	case gateway.Less(a, b):
-		return -1
-	case gateway.Less(b, a):
-		return 1
-	}
-	return 0
 }
 
 // CreateGateway implements gateway.Store.
@@ -228,6 +219,6 @@ func (s *Store) Gateways(ctx context.Context) ([]gateway.Gateway, error) {
 	for _, g := range s.gateways {
 		out = append(out, g.g)
 	}
-	slices.SortFunc(out, func(a, b gateway.Gateway) int { return compareGateways(&a, &b) })
+	slices.SortFunc(out, func(a, b gateway.Gateway) int { return storekit.CompareGateways(&a, &b) })
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/store/storekit"
 	"github.com/bbbcast/bbbcast/store/storetest"
 )
 
@@ -332,7 +333,7 @@ func (r *diffRun) checkIndexes() {
 	s := r.indexed
 	for pool, list := range s.pools {
 		for i, g := range list {
-			if g.pos != i || g.g.Pool != pool || (i > 0 && !gateway.Less(&list[i-1].g, &g.g)) {
+			if g.pos != i || g.g.Pool != pool || (i > 0 && storekit.CompareGateways(&list[i-1].g, &g.g) >= 0) {
 				r.t.Fatalf("pool %s: gateway %d at %d has pos %d, pool %q", pool, g.g.ID, i, g.pos, g.g.Pool)
 			}
 		}

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
+	"github.com/bbbcast/bbbcast/store/storekit"
 
 	"context"
 	"slices"
@@ -66,11 +67,11 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 	defer s.wmu.Unlock()
 	out := []webinar.Webinar{}
 	for _, w := range s.webinars {
-		if q.Matches(&w) {
+		if storekit.Matches(&q, &w) {
 			out = append(out, clone(w))
 		}
 	}
-	webinar.SortWebinars(out)
+	storekit.SortWebinars(out)
 	return out, nil
 }
 

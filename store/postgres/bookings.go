@@ -9,6 +9,7 @@ import (
 
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/internal/ctxguard"
+	"github.com/bbbcast/bbbcast/store/storekit"
 )
 
 // bookingColumns are the columns scanBooking reads, in its order: a
@@ -148,7 +149,7 @@ func (s *Store) Allocate(ctx context.Context, req gateway.Request) (gateway.Book
 	}
 	start, end := req.Slot.Start.UnixNano(), req.Slot.End.UnixNano()
 	out := gateway.Booking{Owner: req.Owner, Pool: req.Pool, Slot: req.Slot}
-	if req.GatewayID == 0 && gateway.IsFirstFree(req.Rule) {
+	if req.GatewayID == 0 && storekit.IsFirstFree(req.Rule) {
 		id, err := s.allocateFirstFree(ctx, req, start, end)
 		switch {
 		case err != nil:
@@ -263,7 +264,7 @@ func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64,
 	// order): the pool's index, minus the busy set (see busyOver).
 	query := `SELECT ` + gatewayColumns + ` FROM gateways g WHERE g.pool = $1 AND g.enabled
 		AND g.id <> ALL ($5) AND g.id NOT IN (` + busyOver + `) ORDER BY g.ord, g.id`
-	first := gateway.IsFirstFree(req.Rule)
+	first := storekit.IsFirstFree(req.Rule)
 	if first {
 		query += ` LIMIT 1`
 	}
@@ -300,7 +301,7 @@ func pick(ctx context.Context, tx pgx.Tx, req gateway.Request, start, end int64,
 // The queries of a refusal: the pool's enabled gateways ($1), and the
 // bookings but the owner's ($2) that overlap [$4, $3) on them.
 const (
-	countEnabled    = `SELECT COUNT(*) FROM gateways WHERE pool = $1 AND enabled`
+	countEnabled = `SELECT COUNT(*) FROM gateways WHERE pool = $1 AND enabled`
 	// conflictsInPool reads the pool's gateways in order and each one's
 	// bookings over the slot: a refusal means every gateway has some, so
 	// the walk stops after about gateway.MaxConflicts gateways.

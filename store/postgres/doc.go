@@ -33,7 +33,8 @@
 // still be retried a few times. Open sets plan_cache_mode to
 // force_generic_plan unless the DSN sets it: the statements are written
 // so that one plan suits all arguments, and planning each execution would
-// cost more than running it.
+// cost more than running it. OpenPool runs the store over a
+// *pgxpool.Pool the host already has, which it leaves open on Close.
 //
 // Advisory lock keys include the schema's name, so stores in several
 // schemas of one database do not contend.
@@ -44,12 +45,12 @@
 //
 // Instants are stored as BIGINT Unix nanoseconds, so they come back
 // equal to the nanosecond (timestamptz keeps microseconds). The schema
-// is created by migrations embedded in the binary and applied by Open in
-// one transaction under a transaction-level advisory lock, so that
-// replicas starting together apply them once; each applied version is
-// recorded in the schema_migrations table, re-opening applies nothing
-// new, and a database whose schema is newer than this package knows is
-// refused with ErrSchemaTooNew. The tables live in the first schema of
-// the connection's search_path; the btree_gist extension must be
-// creatable (or already created) in a schema on that path.
+// is created by migrations embedded in the binary and applied by Open
+// (and OpenPool) in one transaction under a transaction-level advisory
+// lock, so that replicas starting together apply them once; each applied
+// version is recorded in the schema_migrations table, re-opening applies
+// nothing new, and a database whose schema is newer than this package
+// knows is refused with ErrSchemaTooNew. The tables live in the first
+// schema of the connection's search_path; the btree_gist extension must
+// be creatable (or already created) in a schema on that path.
 package postgres

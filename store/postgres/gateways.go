@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,7 +32,10 @@ func scanGateway(r pgx.Row) (gateway.Gateway, error) {
 	if err != nil {
 		return gateway.Gateway{}, err
 	}
-	g.RTMPURL, g.Server.Token, g.Server.Protocol = secret(rtmp), secret(token), gateway.Protocol(prot)
+	if err := g.Server.Protocol.UnmarshalText([]byte(prot)); err != nil {
+		return gateway.Gateway{}, fmt.Errorf("postgres: gateway %d: %w", g.ID, err)
+	}
+	g.RTMPURL, g.Server.Token = secret(rtmp), secret(token)
 	return g, nil
 }
 
@@ -56,16 +60,20 @@ func duplicateServer(err error) error {
 func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.Gateway, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		key := g.Server.Key()
+		prot, err := g.Server.Protocol.MarshalText()
+		if err != nil {
+			return err
+		}
 		if taken, err := serverTaken(ctx, tx, key, 0); err != nil {
 			return err
 		} else if taken {
 			return gateway.ErrDuplicateServer
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO gateways
+		err = tx.QueryRow(ctx, `INSERT INTO gateways
 			(name, pool, ord, rtmp_url, hls_url, server_url, server_key, token, protocol, insecure, enabled, launcher_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), g.Server.Insecure, g.Enabled, g.Server.LauncherID).Scan(&g.ID)
+			string(prot), g.Server.Insecure, g.Enabled, g.Server.LauncherID).Scan(&g.ID)
 		return duplicateServer(err)
 	})
 	if err != nil {
@@ -82,6 +90,10 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 			return err
 		}
 		key := g.Server.Key()
+		prot, err := g.Server.Protocol.MarshalText()
+		if err != nil {
+			return err
+		}
 		if taken, err := serverTaken(ctx, tx, key, g.ID); err != nil {
 			return err
 		} else if taken {
@@ -92,7 +104,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 			token = $8, protocol = $9, insecure = $10, enabled = $11, launcher_id = $12
 			WHERE id = $13`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), g.Server.Insecure, g.Enabled, g.Server.LauncherID, g.ID)
+			string(prot), g.Server.Insecure, g.Enabled, g.Server.LauncherID, g.ID)
 		if err != nil {
 			return duplicateServer(err)
 		}

@@ -1,6 +1,6 @@
 module github.com/bbbcast/bbbcast/store/postgres
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/bbbcast/bbbcast v0.0.0-00010101000000-000000000000
@@ -17,7 +17,7 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
 

@@ -115,7 +115,7 @@ func allocChild(ctx context.Context, t *testing.T, s *postgres.Store) {
 	live := map[string]bool{}
 	var liveList []string // for picking one at random
 	next := 0
-	for i := 0; i < mpAllocsPerChild; i++ {
+	for i := range mpAllocsPerChild {
 		// Start on a quarter hour within 4 days, 1 to 3 hours long.
 		start := mpBase.Add(time.Duration(rng.IntN(4*24*4)) * 15 * time.Minute)
 		slot := gateway.Slot{Start: start, End: start.Add(time.Hour + time.Duration(rng.IntN(9))*15*time.Minute)}
@@ -217,7 +217,7 @@ func TestMultiProcessAllocation(t *testing.T) {
 	s := openDSN(t, dsn)
 	ctx := context.Background()
 	gws := map[int64]bool{}
-	for i := 0; i < mpGateways; i++ {
+	for i := range mpGateways {
 		g, err := s.CreateGateway(ctx, gateway.Gateway{Name: fmt.Sprintf("gw%d", i), Pool: mpPool,
 			Server: gateway.Server{URL: fmt.Sprintf("https://gw%d.example.org", i)}, Enabled: true})
 		if err != nil {
@@ -232,10 +232,8 @@ func TestMultiProcessAllocation(t *testing.T) {
 	results := make([]allocCounts, mpChildren)
 	errs := make([]error, mpChildren)
 	var wg sync.WaitGroup
-	for i := 0; i < mpChildren; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for i := range mpChildren {
+		wg.Go(func() {
 			cctx, cancel := context.WithTimeout(ctx, mpChildTimeout+10*time.Second)
 			defer cancel()
 			cmd := childCommand(cctx, mpRoleAlloc,
@@ -248,7 +246,7 @@ func TestMultiProcessAllocation(t *testing.T) {
 				return
 			}
 			took := time.Since(start)
-			for _, line := range strings.Split(stdout.String(), "\n") {
+			for line := range strings.SplitSeq(stdout.String(), "\n") {
 				if strings.HasPrefix(line, "{") {
 					if err := json.Unmarshal([]byte(line), &results[i]); err != nil {
 						errs[i] = fmt.Errorf("child %d: %v in %q", i, err, line)
@@ -258,7 +256,7 @@ func TestMultiProcessAllocation(t *testing.T) {
 				}
 			}
 			errs[i] = fmt.Errorf("child %d: no JSON line in stdout:\n%s", i, stdout.String())
-		}()
+		})
 	}
 	wg.Wait()
 	t.Logf("%d children done in %v", mpChildren, time.Since(began).Round(time.Millisecond))

@@ -165,7 +165,7 @@ func TestConformance(t *testing.T) {
 func TestMigrationsIdempotent(t *testing.T) {
 	dsn := schemaDSN(t)
 	ctx := context.Background()
-	for i := 0; i < 3; i++ {
+	for i := range 3 {
 		s, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			t.Fatalf("open %d: %v", i, err)
@@ -189,17 +189,15 @@ func TestMigrationsConcurrent(t *testing.T) {
 	dsn := schemaDSN(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range 8 {
+		wg.Go(func() {
 			s, err := postgres.Open(context.Background(), dsn)
 			if err != nil {
 				errs <- err
 				return
 			}
 			s.Close()
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)

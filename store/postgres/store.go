@@ -15,9 +15,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// ErrSchemaTooNew is returned by Open when the database records a schema
-// version above the highest this package embeds: it was written by a
-// newer release, and this one must not touch it.
+// ErrSchemaTooNew is returned by Open and OpenPool when the database
+// records a schema version above the highest this package embeds: it was
+// written by a newer release, and this one must not touch it.
 var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this program")
 
 //go:embed migrations/*.sql
@@ -42,6 +42,9 @@ const (
 // done.
 type Store struct {
 	pool *pgxpool.Pool
+	// ownsPool: Open made the pool, so Close closes it; OpenPool's pool
+	// is the host's.
+	ownsPool bool
 	// retried counts the transactions run again, by SQLSTATE: the
 	// allocation paths are built to need none (see migration 0004), and
 	// the tests hold them to it.
@@ -88,7 +91,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, ctxErr(ctx, fmt.Errorf("postgres: open: %w", err))
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, ownsPool: true}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, ctxErr(ctx, err)
@@ -96,8 +99,38 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the connections of the Store.
-func (s *Store) Close() { s.pool.Close() }
+// ErrNilPool is returned by OpenPool when given no pool.
+var ErrNilPool = errors.New("postgres: OpenPool was given a nil pool")
+
+// OpenPool is Open over a pool the host already has: the store shares
+// its connections (and their search_path, whose first schema holds the
+// tables) and applies the migrations the database lacks, as Open does.
+// The pool stays the host's: Close of the Store leaves it open, and the
+// host closes it after the Store is done with it. The store's statements
+// run best with plan_cache_mode set to force_generic_plan, which Open
+// sets and OpenPool cannot: set it in the pool's
+// ConnConfig.RuntimeParams.
+func OpenPool(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
+	if err := ctxguard.Err(ctx); err != nil {
+		return nil, err
+	}
+	if pool == nil {
+		return nil, ErrNilPool
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		return nil, ctxErr(ctx, err)
+	}
+	return s, nil
+}
+
+// Close closes the connections of a Store made by Open. A Store made by
+// OpenPool leaves the host's pool open.
+func (s *Store) Close() {
+	if s.ownsPool {
+		s.pool.Close()
+	}
+}
 
 // migrate applies the missing migrations in one transaction, under an
 // advisory lock of the current schema: replicas starting at once wait
@@ -172,7 +205,7 @@ func (s *Store) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 // exclusion violation, all of which a fresh run may avoid.
 func (s *Store) inRetriedTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 	var err error
-	for attempt := 0; attempt < maxAttempts; attempt++ {
+	for range maxAttempts {
 		if err = s.inTx(ctx, f); !s.retryable(err) {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/store/storekit"
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
@@ -163,7 +164,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 			if err != nil {
 				return err
 			}
-			if q.Matches(&w) {
+			if storekit.Matches(&q, &w) {
 				out = append(out, w)
 			}
 		}
@@ -172,7 +173,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 	if err != nil {
 		return nil, err
 	}
-	webinar.SortWebinars(out)
+	storekit.SortWebinars(out)
 	return out, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/store/storekit"
 )
 
 // bookingColumns are the columns scanBooking reads, in its order: a
@@ -203,7 +204,7 @@ func allocateOn(ctx context.Context, tx *txn, req gateway.Request, start, end in
 // pick returns the ID of the gateway req.Rule chooses among the free
 // ones, 0 when none is free.
 func pick(ctx context.Context, tx *txn, req gateway.Request, start, end int64) (int64, error) {
-	if gateway.IsFirstFree(req.Rule) {
+	if storekit.IsFirstFree(req.Rule) {
 		var id int64
 		err := tx.QueryRowContext(ctx, firstFreeQuery, req.Pool, req.Owner, end, start).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -48,14 +48,12 @@ func TestGate(t *testing.T) {
 				if slices.Contains(tc.cancel, i) {
 					wg = &gone
 				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					if errs[i] = g.wait(ctx, turn); errs[i] == nil {
 						served <- i
 						g.unlock()
 					}
-				}()
+				})
 			}
 			for _, i := range tc.cancel {
 				cancels[i]()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
@@ -35,7 +36,10 @@ func scanGateway(r scanner, extra ...any) (gateway.Gateway, error) {
 	if err := r.Scan(dest...); err != nil {
 		return gateway.Gateway{}, err
 	}
-	g.RTMPURL, g.Server.Token, g.Server.Protocol = secret(rtmp), secret(token), gateway.Protocol(prot)
+	if err := g.Server.Protocol.UnmarshalText([]byte(prot)); err != nil {
+		return gateway.Gateway{}, fmt.Errorf("sqlite: gateway %d: %w", g.ID, err)
+	}
+	g.RTMPURL, g.Server.Token = secret(rtmp), secret(token)
 	g.Server.Insecure, g.Enabled = insecure != 0, enabled != 0
 	return g, nil
 }
@@ -51,6 +55,10 @@ func serverTaken(ctx context.Context, tx *txn, key string, id int64) (bool, erro
 func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.Gateway, error) {
 	err := s.inTx(ctx, func(tx *txn) error {
 		key := g.Server.Key()
+		prot, err := g.Server.Protocol.MarshalText()
+		if err != nil {
+			return err
+		}
 		if taken, err := serverTaken(ctx, tx, key, 0); err != nil {
 			return err
 		} else if taken {
@@ -60,7 +68,7 @@ func (s *Store) CreateGateway(ctx context.Context, g gateway.Gateway) (gateway.G
 			(name, pool, ord, rtmp_url, hls_url, server_url, server_key, token, protocol, insecure, enabled, launcher_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), boolInt(g.Server.Insecure), boolInt(g.Enabled), g.Server.LauncherID)
+			string(prot), boolInt(g.Server.Insecure), boolInt(g.Enabled), g.Server.LauncherID)
 		if err != nil {
 			return err
 		}
@@ -81,6 +89,10 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 			return err
 		}
 		key := g.Server.Key()
+		prot, err := g.Server.Protocol.MarshalText()
+		if err != nil {
+			return err
+		}
 		if taken, err := serverTaken(ctx, tx, key, g.ID); err != nil {
 			return err
 		} else if taken {
@@ -91,7 +103,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g gateway.Gateway) error {
 			token = ?, protocol = ?, insecure = ?, enabled = ?, launcher_id = ?
 			WHERE id = ?`,
 			g.Name, g.Pool, g.Order, g.RTMPURL.Reveal(), g.HLSURL, g.Server.URL, key, g.Server.Token.Reveal(),
-			string(g.Server.Protocol), boolInt(g.Server.Insecure), boolInt(g.Enabled), g.Server.LauncherID, g.ID)
+			string(prot), boolInt(g.Server.Insecure), boolInt(g.Enabled), g.Server.LauncherID, g.ID)
 		if err != nil {
 			return err
 		}

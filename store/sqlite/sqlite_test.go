@@ -84,7 +84,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "db")
-	for i := 0; i < 3; i++ {
+	for i := range 3 {
 		s, err := sqlite.Open(ctx, path)
 		if err != nil {
 			t.Fatalf("open %d: %v", i, err)

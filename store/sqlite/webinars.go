@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/store/storekit"
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
@@ -159,7 +160,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 			if err != nil {
 				return err
 			}
-			if q.Matches(&w) {
+			if storekit.Matches(&q, &w) {
 				out = append(out, w)
 			}
 		}
@@ -168,7 +169,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 	if err != nil {
 		return nil, err
 	}
-	webinar.SortWebinars(out)
+	storekit.SortWebinars(out)
 	return out, nil
 }
 

@@ -80,7 +80,7 @@ var overlapTests = []gatewayTest{
 		assertBookings(x.t, booked, full.Conflicts)
 		// Nested slots take a prefix of the gateways; the next finds the
 		// first 30 busy.
-		for i := 0; i < 30; i++ {
+		for i := range 30 {
 			d := time.Duration(i) * time.Minute
 			x.book(fmt.Sprint("n", i), "p", slot(200*h+d, 210*h-d), g[i].ID)
 		}

@@ -47,7 +47,7 @@ func benchBookings(ids []int64, perGateway int) [][]any {
 	seg := year / time.Duration(perGateway)
 	rows := make([][]any, 0, len(ids)*perGateway)
 	for gi, id := range ids {
-		for k := 0; k < perGateway; k++ {
+		for k := range perGateway {
 			d := time.Hour + time.Duration(rng.Int64N(int64(2*time.Hour)))
 			off := time.Duration(rng.Int64N(int64(seg - d)))
 			start := BenchYear.Add(time.Duration(k)*seg + off)
@@ -90,7 +90,7 @@ func benchAllocate(b *testing.B, s gateway.Store, release bool) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	began := time.Now()
-	for c := 0; c < BenchClients; c++ {
+	for c := range BenchClients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -59,7 +59,7 @@ func testConcurrent(x *harness) {
 			res := &results[w]
 			res.last = map[string]*gateway.Booking{}
 			<-start
-			for i := 0; i < n; i++ {
+			for range n {
 				owner := fmt.Sprintf("w%02d-o%d", w, rng.Intn(concurrentOwners))
 				prev := res.last[owner]
 				if prev != nil && rng.Intn(8) == 0 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // Contention is an allocation workload where clients compete for the same
@@ -83,7 +84,7 @@ func BenchCreatePool(tb testing.TB, s gateway.Store, pool string, n int) []int64
 			Server: gateway.Server{
 				URL:      fmt.Sprintf("https://%s-%d.sip.example.org", pool, i),
 				Token:    gateway.NewSecret(fmt.Sprintf("token-%d-0123456789", i)),
-				Protocol: gateway.ProtocolV18,
+				Protocol: sipmediagw.V18,
 			},
 			Enabled: true,
 		})

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // RunGateway runs the conformance suite of gateway.Store against stores
@@ -97,7 +98,7 @@ type gatewayTest struct {
 var gatewayCRUDTests = []gatewayTest{
 	{"CreateAssignsIncreasingIDs", func(x *harness) {
 		var last int64
-		for i := 0; i < 6; i++ {
+		for i := range 6 {
 			in := x.newGateway("p", 0)
 			if i == 3 {
 				in.ID = -7 // ignored
@@ -116,7 +117,7 @@ var gatewayCRUDTests = []gatewayTest{
 			RTMPURL: gateway.NewSecret("rtmp://live.example.org:1935/live/SECRET-STREAM-KEY"),
 			HLSURL:  "http://live.example.org/hls/est.m3u8?sig=abc",
 			Server: gateway.Server{URL: "http://10.0.0.7:8080/sip", Token: gateway.NewSecret("1234"),
-				Protocol: gateway.ProtocolLegacy, Insecure: true},
+				Protocol: sipmediagw.Legacy, Insecure: true},
 			Enabled: false,
 		}
 		g, err := x.store.CreateGateway(x.ctx, in)
@@ -132,7 +133,7 @@ var gatewayCRUDTests = []gatewayTest{
 		assert.Equal(x.t, []gateway.Gateway{in}, all)
 
 		launcher := x.newGateway("", 0)
-		launcher.Server.Protocol, launcher.Server.Token, launcher.Server.LauncherID = gateway.ProtocolLauncher, gateway.Secret{}, "gw0"
+		launcher.Server.Protocol, launcher.Server.Token, launcher.Server.LauncherID = sipmediagw.V18Launcher, gateway.Secret{}, "gw0"
 		g2, err := x.store.CreateGateway(x.ctx, launcher)
 		require.NoError(x.t, err)
 		got, err = x.store.Gateway(x.ctx, g2.ID)
@@ -213,7 +214,7 @@ var gatewayCRUDTests = []gatewayTest{
 	{"LauncherIDsShareAServer", func(x *harness) {
 		launcher := func(id string) gateway.Gateway {
 			g := x.newGateway("p", 0)
-			g.Server = gateway.Server{URL: "http://gw.example.org:8100", Protocol: gateway.ProtocolLauncher, Insecure: true, LauncherID: id}
+			g.Server = gateway.Server{URL: "http://gw.example.org:8100", Protocol: sipmediagw.V18Launcher, Insecure: true, LauncherID: id}
 			return g
 		}
 		gw0, err := x.store.CreateGateway(x.ctx, launcher("gw0"))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // base is the instant every slot of the suite is counted from: a Monday
@@ -60,7 +61,7 @@ func (x *harness) newGateway(pool string, order int) gateway.Gateway {
 		Server: gateway.Server{
 			URL:      fmt.Sprintf("https://sip%d.example.org", n),
 			Token:    gateway.NewSecret(fmt.Sprintf("token-%d-0123456789", n)),
-			Protocol: gateway.ProtocolV18,
+			Protocol: sipmediagw.V18,
 		},
 		Enabled: true,
 	}

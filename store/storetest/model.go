@@ -355,7 +355,7 @@ func (r *replay) randomGatewayID() int64 {
 
 func (r *replay) run(ops int) {
 	r.counts = map[string]int{}
-	for i := 0; i < 5; i++ {
+	for range 5 {
 		r.createGateway()
 	}
 	for r.step = 1; r.step <= ops; r.step++ {
@@ -589,7 +589,7 @@ func (r *replay) compareState() {
 	if want := r.m.ordered(); !slices.EqualFunc(want, gws, sameGateway) {
 		r.fail("gateways:\nthe model: %+v\nthe store: %+v", want, gws)
 	}
-	for i := 0; i < modelOwners; i++ {
+	for i := range modelOwners {
 		owner := fmt.Sprint("o", i)
 		want, wantErr := r.m.booking(owner)
 		got, err := r.store.Booking(r.ctx, owner)

@@ -99,7 +99,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		bbbtest.WithSecret(*secret),
 		bbbtest.WithVersion(*version),
 		bbbtest.WithChecksumAlgorithms(algs...),
-		bbbtest.WithClientChecksum(algs[0]),
 		bbbtest.WithRecordingDelay(*recDelay),
 	}
 	if *public != "" {
@@ -155,11 +154,10 @@ func checkLoopback(addr string) error {
 	return fmt.Errorf("-addr %q is not a loopback address: the fake has no authentication; add -allow-remote to listen there anyway", addr)
 }
 
-// parseAlgorithms parses the -checksum list, SHA-256 first when present so
-// that it is the algorithm of the server's own signed URLs.
+// parseAlgorithms parses the -checksum list.
 func parseAlgorithms(list string) ([]bbb.Algorithm, error) {
 	var algs []bbb.Algorithm
-	for _, name := range strings.Split(list, ",") {
+	for name := range strings.SplitSeq(list, ",") {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
@@ -167,11 +165,7 @@ func parseAlgorithms(list string) ([]bbb.Algorithm, error) {
 		if err != nil {
 			return nil, fmt.Errorf("-checksum: unknown algorithm %q (want sha1, sha256, sha384 or sha512)", name)
 		}
-		if a == bbb.SHA256 {
-			algs = append([]bbb.Algorithm{a}, algs...)
-		} else {
-			algs = append(algs, a)
-		}
+		algs = append(algs, a)
 	}
 	if len(algs) == 0 {
 		return nil, errors.New("-checksum: no algorithm")

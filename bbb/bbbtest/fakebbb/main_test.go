@@ -51,7 +51,7 @@ func TestParseAlgorithms(t *testing.T) {
 		want []bbb.Algorithm
 		err  string
 	}{
-		{"sha1,sha256,sha384,sha512", []bbb.Algorithm{bbb.SHA256, bbb.SHA1, bbb.SHA384, bbb.SHA512}, ""},
+		{"sha1,sha256,sha384,sha512", []bbb.Algorithm{bbb.SHA1, bbb.SHA256, bbb.SHA384, bbb.SHA512}, ""},
 		{"SHA1", []bbb.Algorithm{bbb.SHA1}, ""},
 		{" sha512 , sha1 ", []bbb.Algorithm{bbb.SHA512, bbb.SHA1}, ""},
 		{"md5", nil, "unknown algorithm"},

@@ -277,7 +277,7 @@ const (
 )
 
 var nameBytes = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
+	for c := range 256 {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_', c == ':', c >= utf8.RuneSelf:
 			t[c] = nameChar | nameStart
@@ -419,10 +419,8 @@ func (p *parser) seenAttr(name string) bool {
 		p.attrSet[name] = struct{}{}
 		return false
 	}
-	for _, n := range p.attrNames {
-		if n == name {
-			return true
-		}
+	if slices.Contains(p.attrNames, name) {
+		return true
 	}
 	p.attrNames = append(p.attrNames, name)
 	if len(p.attrNames) > maxLinear {

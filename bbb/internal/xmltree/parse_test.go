@@ -616,8 +616,8 @@ func TestCheckChars(t *testing.T) {
 	var inputs [][]byte
 	// Every byte value at every offset within a word, among allowed
 	// control characters.
-	for c := 0; c < 256; c++ {
-		for pad := 0; pad < 17; pad++ {
+	for c := range 256 {
+		for pad := range 17 {
 			b := []byte(strings.Repeat("\t", pad) + "x" + strings.Repeat("\n", 17-pad))
 			b[pad] = byte(c)
 			inputs = append(inputs, b)
