@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // requireAdmin returns true for a superuser; others get a page saying
@@ -31,20 +32,21 @@ func (a *app) gatewaysPage(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := a.gateways.Gateways(r.Context())
 	if err != nil {
-		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return
 	}
 	a.pages.render(w, http.StatusOK, "gateways", a.pages.view(r, "Gateways", "admin", list))
 }
 
-// gatewayForm is the gateway form. The stream key (in the RTMP URL) and
-// the token are never sent back to the browser: left empty on edit, they
-// keep their stored value.
+// gatewayForm is the gateway form. The stored stream key (in the RTMP
+// URL) and token are never sent to the browser: left empty on edit, they
+// keep their stored value. RTMPURL and Token are what the administrator
+// typed, shown again only in the form of that refused submission.
 type gatewayForm struct {
 	ID        int64
 	Name      string
 	Pool      string
-	Order     int
+	Order     string // as typed: a refused "first" comes back as it was
 	RTMPURL   string
 	HLSURL    string
 	ServerURL string
@@ -54,17 +56,17 @@ type gatewayForm struct {
 	LauncherID string
 	Insecure   bool
 	Enabled    bool
-	Protocols  []gateway.Protocol
+	Protocols  []sipmediagw.Protocol
 	Errors     map[string]string
 }
 
-var protocols = []gateway.Protocol{gateway.ProtocolV18, gateway.ProtocolLauncher, gateway.ProtocolLegacy}
+var protocols = []sipmediagw.Protocol{sipmediagw.V18, sipmediagw.V18Launcher, sipmediagw.Legacy}
 
 func (a *app) newGatewayPage(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAdmin(w, r) {
 		return
 	}
-	f := gatewayForm{Protocol: string(gateway.ProtocolV18), Enabled: true, Protocols: protocols}
+	f := gatewayForm{Order: "0", Protocol: sipmediagw.V18.String(), Enabled: true, Protocols: protocols}
 	a.pages.render(w, http.StatusOK, "gateway_form", a.pages.view(r, "New gateway", "admin", f))
 }
 
@@ -73,8 +75,8 @@ func (a *app) editGatewayPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := gatewayForm{ID: g.ID, Name: g.Name, Pool: g.Pool, Order: g.Order, HLSURL: g.HLSURL,
-		ServerURL: g.Server.URL, Protocol: string(g.Server.Protocol), LauncherID: g.Server.LauncherID,
+	f := gatewayForm{ID: g.ID, Name: g.Name, Pool: g.Pool, Order: strconv.Itoa(g.Order), HLSURL: g.HLSURL,
+		ServerURL: g.Server.URL, Protocol: g.Server.Protocol.String(), LauncherID: g.Server.LauncherID,
 		Insecure: g.Server.Insecure, Enabled: g.Enabled, Protocols: protocols}
 	a.pages.render(w, http.StatusOK, "gateway_form", a.pages.view(r, "Edit "+g.Name, "admin", f))
 }
@@ -95,19 +97,24 @@ func (a *app) adminGateway(w http.ResponseWriter, r *http.Request) (gateway.Gate
 		return g, false
 	}
 	if err != nil {
-		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return g, false
 	}
 	return g, true
 }
 
 // readGatewayForm fills g from the form; the secrets change only when
-// given.
-func readGatewayForm(r *http.Request, g *gateway.Gateway) gatewayForm {
+// given. It checks every field, the library's rules (in words) with the
+// form's own, so that one submission shows every problem, each next to
+// its field.
+func (a *app) readGatewayForm(r *http.Request, g *gateway.Gateway) gatewayForm {
 	f := gatewayForm{
 		ID:         g.ID,
 		Name:       strings.TrimSpace(r.PostFormValue("name")),
 		Pool:       strings.TrimSpace(r.PostFormValue("pool")),
+		Order:      strings.TrimSpace(r.PostFormValue("order")),
+		RTMPURL:    strings.TrimSpace(r.PostFormValue("rtmpURL")),
+		Token:      r.PostFormValue("server.token"),
 		HLSURL:     strings.TrimSpace(r.PostFormValue("hlsURL")),
 		ServerURL:  strings.TrimSpace(r.PostFormValue("server.url")),
 		Protocol:   r.PostFormValue("server.protocol"),
@@ -117,37 +124,56 @@ func readGatewayForm(r *http.Request, g *gateway.Gateway) gatewayForm {
 		Protocols:  protocols,
 		Errors:     map[string]string{},
 	}
-	order, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("order")))
+	order, err := strconv.Atoi(f.Order)
 	if err != nil {
-		f.Errors["order"] = "a whole number: lower is allocated first"
+		f.Errors["order"] = gatewayRules["order"]
 	}
-	f.Order = order
-	g.Name, g.Pool, g.Order, g.HLSURL, g.Enabled = f.Name, f.Pool, f.Order, f.HLSURL, f.Enabled
-	g.Server.URL, g.Server.Protocol, g.Server.Insecure = f.ServerURL, gateway.Protocol(f.Protocol), f.Insecure
+	g.Name, g.Pool, g.Order, g.HLSURL, g.Enabled = f.Name, f.Pool, order, f.HLSURL, f.Enabled
+	protocol, _ := sipmediagw.ParseProtocol(f.Protocol) // unknown: 0, which Validate refuses
+	g.Server.URL, g.Server.Protocol, g.Server.Insecure = f.ServerURL, protocol, f.Insecure
 	g.Server.LauncherID = f.LauncherID
-	if v := strings.TrimSpace(r.PostFormValue("rtmpURL")); v != "" || g.ID == 0 {
-		g.RTMPURL = gateway.NewSecret(v)
+	if f.RTMPURL != "" || g.ID == 0 {
+		g.RTMPURL = gateway.NewSecret(f.RTMPURL)
 	}
-	if v := r.PostFormValue("server.token"); v != "" || g.ID == 0 {
-		g.Server.Token = gateway.NewSecret(v)
+	if f.Token != "" || g.ID == 0 {
+		g.Server.Token = gateway.NewSecret(f.Token)
+	}
+	if err := g.Validate(); err != nil {
+		a.gatewayErrors(r, &f, err)
 	}
 	return f
 }
 
-// gatewayFailed shows the form again with the store's or the
-// validation's complaints.
-func (a *app) gatewayFailed(w http.ResponseWriter, r *http.Request, title string, f gatewayForm, err error) {
+// gatewayErrors puts the library's complaints about a gateway, in words,
+// next to their fields; the library's wording goes to the log.
+func (a *app) gatewayErrors(r *http.Request, f *gatewayForm, err error) {
 	var ve *gateway.ValidationError
-	v := a.pages.view(r, title, "admin", f)
-	if errors.As(err, &ve) {
-		for k, msg := range ve.Fields {
-			f.Errors[k] = msg
+	switch {
+	case errors.As(err, &ve):
+		a.sayError(r, err)
+		for field, problem := range ve.Fields {
+			if _, mine := f.Errors[field]; !mine {
+				f.Errors[field] = gatewayFieldSentence(field, problem)
+			}
 		}
-		v.Error = "The gateway was not saved: check the fields marked below."
-	} else if err != nil {
-		v.Error = "The gateway was not saved: " + describe(err)
+	case errors.Is(err, gateway.ErrDuplicateServer):
+		f.Errors["server.url"] = a.sayError(r, err)
 	}
-	v.Data = f
+}
+
+// gatewayFailed shows the form again with every complaint, keeping what
+// was typed.
+func (a *app) gatewayFailed(w http.ResponseWriter, r *http.Request, title string, f gatewayForm, err error) {
+	if err != nil {
+		a.gatewayErrors(r, &f, err)
+	}
+	v := a.pages.view(r, title, "admin", f)
+	switch {
+	case len(f.Errors) > 0:
+		v.Error = "The gateway was not saved: check the fields marked below."
+	case err != nil:
+		v.Error = "The gateway was not saved. " + a.sayError(r, err)
+	}
 	a.pages.render(w, http.StatusUnprocessableEntity, "gateway_form", v)
 }
 
@@ -156,7 +182,7 @@ func (a *app) createGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var g gateway.Gateway
-	f := readGatewayForm(r, &g)
+	f := a.readGatewayForm(r, &g)
 	if len(f.Errors) > 0 {
 		a.gatewayFailed(w, r, "New gateway", f, nil)
 		return
@@ -174,7 +200,7 @@ func (a *app) updateGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	title := "Edit " + g.Name
-	f := readGatewayForm(r, &g)
+	f := a.readGatewayForm(r, &g)
 	if len(f.Errors) > 0 {
 		a.gatewayFailed(w, r, title, f, nil)
 		return
@@ -208,7 +234,7 @@ func (a *app) capacityPage(w http.ResponseWriter, r *http.Request) {
 	pool := q.Get("pool")
 	list, err := a.gateways.Gateways(r.Context())
 	if err != nil {
-		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return
 	}
 	pools := []string{""}
@@ -219,8 +245,13 @@ func (a *app) capacityPage(w http.ResponseWriter, r *http.Request) {
 	}
 	window := gateway.Slot{Start: day, End: day.AddDate(0, 0, 1)}
 	caps, err := a.gateways.FreeCapacity(r.Context(), pool, window)
+	if errors.Is(err, gateway.ErrInvalidSlot) {
+		a.sayError(r, err)
+		a.pages.fail(w, r, http.StatusBadRequest, "Choose a day between 1970 and 2200.")
+		return
+	}
 	if err != nil {
-		a.pages.fail(w, r, http.StatusBadRequest, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return
 	}
 	rows := make([]capacityRow, len(caps))

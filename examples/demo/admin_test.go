@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 )
 
 // validGateway is a gateway form that passes validation.
@@ -39,7 +41,7 @@ func editForm(g gateway.Gateway) url.Values {
 		"hlsURL":          {g.HLSURL},
 		"server.url":      {g.Server.URL},
 		"server.token":    {""},
-		"server.protocol": {string(g.Server.Protocol)},
+		"server.protocol": {g.Server.Protocol.String()},
 	}
 	if g.Server.Insecure {
 		f.Set("server.insecure", "on")
@@ -139,22 +141,35 @@ func TestCreateGateway(t *testing.T) {
 		form   url.Values
 		errors map[string]string // field → message
 	}{
-		{"empty name", with(map[string]string{"name": "  "}), map[string]string{"name": "required"}},
-		{"ftp RTMP URL", with(map[string]string{"rtmpURL": "ftp://rtmp.example/live/key"}), map[string]string{"rtmpURL": "scheme must be rtmp or rtmps"}},
-		{"no RTMP URL", with(map[string]string{"rtmpURL": ""}), map[string]string{"rtmpURL": "required"}},
-		{"relative HLS URL", with(map[string]string{"hlsURL": "/hls/index.m3u8"}), map[string]string{"hlsURL": "not an absolute URL"}},
-		{"http server without insecure", with(map[string]string{"server.url": "http://sip.example"}), map[string]string{"server.url": "plain http needs the insecure flag"}},
-		{"server URL with credentials", with(map[string]string{"server.url": "https://u:p@sip.example"}), map[string]string{"server.url": "must not carry credentials, a query or a fragment"}},
-		{"unknown protocol", with(map[string]string{"server.protocol": "v2"}), map[string]string{"server.protocol": "must be legacy, v1.8 or v1.8-launcher"}},
-		{"no token", with(map[string]string{"server.token": ""}), map[string]string{"server.token": "required"}},
-		{"weak token", with(map[string]string{"server.token": "1234"}), map[string]string{"server.token": "the default token and tokens under 8 characters need the insecure flag"}},
-		{"order not a number", with(map[string]string{"order": "first"}), map[string]string{"order": "a whole number: lower is allocated first"}},
+		{"empty name", with(map[string]string{"name": "  "}), map[string]string{"name": "Give the gateway a name."}},
+		{"long name", with(map[string]string{"name": strings.Repeat("n", 201)}), map[string]string{"name": "The name is too long: at most 200 characters."}},
+		{"long pool", with(map[string]string{"pool": strings.Repeat("p", 101)}), map[string]string{"pool": "The pool name is too long: at most 100 characters."}},
+		{"ftp RTMP URL", with(map[string]string{"rtmpURL": "ftp://rtmp.example/live/key"}), map[string]string{"rtmpURL": "The address must start with rtmp:// or rtmps://."}},
+		{"no RTMP URL", with(map[string]string{"rtmpURL": ""}), map[string]string{"rtmpURL": "Give the RTMP address the stream goes to, with its stream key: rtmp://… or rtmps://…."}},
+		{"RTMP URL with a space", with(map[string]string{"rtmpURL": "rtmp://rtmp.example/live/a key"}), map[string]string{"rtmpURL": "Remove the spaces, quotes, backslashes and $ signs from the address."}},
+		{"relative HLS URL", with(map[string]string{"hlsURL": "/hls/index.m3u8"}), map[string]string{"hlsURL": "This is not a whole address: give it with its scheme and host, such as https://host.example/…."}},
+		{"http server without insecure", with(map[string]string{"server.url": "http://sip.example"}), map[string]string{"server.url": "This address is plain http: use https://, or tick “Insecure” for a test server."}},
+		{"server URL with credentials", with(map[string]string{"server.url": "https://u:p@sip.example"}), map[string]string{"server.url": "Remove the user name, password, ?query or #fragment: the token has a field of its own."}},
+		{"unknown protocol", with(map[string]string{"server.protocol": "v2"}), map[string]string{"server.protocol": "Choose one of the APIs listed."}},
+		{"no token", with(map[string]string{"server.token": ""}), map[string]string{"server.token": "Give the SIPMediaGW token."}},
+		{"weak token", with(map[string]string{"server.token": "1234"}), map[string]string{"server.token": "This token is too weak: use 8 characters or more (not the default 1234), or tick “Insecure” for a test server."}},
+		{"token with a space", with(map[string]string{"server.token": "a long token"}), map[string]string{"server.token": "Remove the spaces from the token."}},
+		{"order not a number", with(map[string]string{"order": "first"}), map[string]string{"order": "Give a whole number: gateways with a lower order are booked first."}},
 		{"launcher without its gw_id", with(map[string]string{"server.protocol": "v1.8-launcher"}),
-			map[string]string{"server.launcherID": "required with the v1.8-launcher protocol: the gw_id created on the launcher&#39;s host"}},
-		{"gw_id on a proxy", with(map[string]string{"server.launcherID": "gw0"}), map[string]string{"server.launcherID": "only for the v1.8-launcher protocol"}},
+			map[string]string{"server.launcherID": "The v1.8-launcher API needs the gw_id created on the launcher&#39;s host, such as gw0."}},
+		{"bad gw_id", with(map[string]string{"server.protocol": "v1.8-launcher", "server.launcherID": "GW 0"}),
+			map[string]string{"server.launcherID": "Use at most 63 lower-case letters, digits, - and _, starting with a letter or a digit (such as gw0)."}},
+		{"gw_id on a proxy", with(map[string]string{"server.launcherID": "gw0"}), map[string]string{"server.launcherID": "Leave this empty: only the v1.8-launcher API uses a gw_id."}},
 		{"several", with(map[string]string{"name": "", "rtmpURL": "ftp://x.example/k", "server.url": "http://sip.example", "server.protocol": "v9"}),
-			map[string]string{"name": "required", "rtmpURL": "scheme must be rtmp or rtmps", "server.url": "plain http needs the insecure flag",
-				"server.protocol": "must be legacy, v1.8 or v1.8-launcher"}},
+			map[string]string{"name": "Give the gateway a name.", "rtmpURL": "The address must start with rtmp:// or rtmps://.",
+				"server.url":      "This address is plain http: use https://, or tick “Insecure” for a test server.",
+				"server.protocol": "Choose one of the APIs listed."}},
+		// The form's own check (the order) and the library's, in one
+		// submission: it used to take two.
+		{"the order and the library's fields", with(map[string]string{"order": "first", "name": "", "server.token": "1234", "hlsURL": "cdn"}),
+			map[string]string{"order": "Give a whole number: gateways with a lower order are booked first.", "name": "Give the gateway a name.",
+				"server.token": "This token is too weak: use 8 characters or more (not the default 1234), or tick “Insecure” for a test server.",
+				"hlsURL":       "This is not a whole address: give it with its scheme and host, such as https://host.example/…."}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -164,9 +179,7 @@ func TestCreateGateway(t *testing.T) {
 			if res.status != http.StatusUnprocessableEntity {
 				t.Fatalf("%d, want 422", res.status)
 			}
-			if _, isOrder := c.errors["order"]; !isOrder {
-				wantContains(t, c.name, res.body, "The gateway was not saved: check the fields marked below.")
-			}
+			wantContains(t, c.name, res.body, "The gateway was not saved: check the fields marked below.")
 			for field, msg := range c.errors {
 				if field == "server.protocol" {
 					wantContains(t, c.name, res.body, `<select id="server.protocol" name="server.protocol" aria-invalid="true">`,
@@ -181,14 +194,15 @@ func TestCreateGateway(t *testing.T) {
 			if n := strings.Count(res.body, `aria-invalid="true"`); n != len(c.errors) {
 				t.Errorf("%d fields marked invalid, want %d", n, len(c.errors))
 			}
-			// What was typed comes back, but never the secrets.
-			if name := c.form.Get("name"); strings.TrimSpace(name) != "" {
-				wantContains(t, c.name, res.body, `value="`+name+`"`)
+			// What was typed comes back, the secrets included: this form
+			// is the answer to the submission that carried them.
+			for _, field := range []string{"name", "order", "rtmpURL", "server.token", "hlsURL", "server.url"} {
+				if v := strings.TrimSpace(c.form.Get(field)); v != "" {
+					wantContains(t, c.name, res.body, `id="`+field+`" name="`+field+`" value="`+template.HTMLEscapeString(v)+`"`)
+				}
 			}
-			if tok := c.form.Get("server.token"); tok != "" {
-				wantAbsent(t, c.name, res.body, `value="`+tok+`"`)
-			}
-			wantAbsent(t, c.name, res.body, "stream-key-")
+			// The library's wording stays in the log.
+			wantAbsent(t, c.name, res.body, "required", "scheme must be", "insecure flag", "must be legacy", "valid UTF-8", "gateway: invalid")
 		})
 	}
 	t.Run("nothing created", func(t *testing.T) {
@@ -218,7 +232,7 @@ func TestCreateGateway(t *testing.T) {
 		g := d.gatewayNamed(t, "Site B")
 		if g.Pool != "site-b" || g.Order != 3 || g.RTMPURL.Reveal() != "rtmps://rtmp.example/live/stream-key-site-b" ||
 			g.HLSURL != "https://cdn.example/site-b/index.m3u8" || g.Server.URL != "https://sip-b.example" ||
-			g.Server.Token.Reveal() != "a-long-token-of-site-b" || g.Server.Protocol != gateway.ProtocolV18 ||
+			g.Server.Token.Reveal() != "a-long-token-of-site-b" || g.Server.Protocol != sipmediagw.V18 ||
 			g.Server.Insecure || !g.Enabled {
 			t.Errorf("stored %+v", g)
 		}
@@ -231,7 +245,11 @@ func TestCreateGateway(t *testing.T) {
 		if res.status != http.StatusUnprocessableEntity {
 			t.Fatalf("duplicate server: %d", res.status)
 		}
-		wantContains(t, "duplicate", res.body, "The gateway was not saved: ", "already used by another gateway")
+		wantContains(t, "duplicate", res.body, "The gateway was not saved: check the fields marked below.",
+			`aria-invalid="true" aria-describedby="server.url-error"`,
+			`<p class="field-error" id="server.url-error">Another gateway already uses this SIPMediaGW server (and gw_id): each server streams one webinar at a time.</p>`,
+			`value="rtmps://rtmp.example/live/stream-key-site-b-again"`, `value="a-long-token-of-site-b-again"`)
+		wantAbsent(t, "duplicate", res.body, "already used by another gateway", "stream-key-site-b\"", "a-long-token-of-site-b\"")
 	})
 
 	t.Run("disabled", func(t *testing.T) {
@@ -302,6 +320,22 @@ func TestEditGatewayKeepsSecrets(t *testing.T) {
 	if again, _ := d.app.gateways.Gateway(context.Background(), g.ID); again.HLSURL != g.HLSURL {
 		t.Errorf("HLS URL changed to %q", again.HLSURL)
 	}
+
+	// A refused edit with a new token typed shows that token again in its
+	// answer, so that it need not be typed twice, but never the stored
+	// secrets; the token is not stored, nor shown by the next visit.
+	bad.Set("server.token", "typed-token-abc-123")
+	res = grace.post(path, bad)
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad edit with a token: %d", res.status)
+	}
+	wantContains(t, "bad edit with a token", res.body, `id="server.token" name="server.token" value="typed-token-abc-123"`,
+		`id="rtmpURL" name="rtmpURL" value="" placeholder="leave empty to keep the stored one"`)
+	wantAbsent(t, "bad edit with a token", res.body, secrets...)
+	if again, _ := d.app.gateways.Gateway(context.Background(), g.ID); again.Server.Token.Reveal() != token {
+		t.Error("a refused edit changed the token")
+	}
+	wantAbsent(t, "edit page after a refused edit", grace.get(path).body, "typed-token-abc-123")
 
 	// New secrets replace the old ones, and are not shown either.
 	f = editForm(after)

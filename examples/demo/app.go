@@ -60,7 +60,7 @@ func newApp(ctx context.Context, o options, base string, logger *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	a.gateways = gateway.NewService(a.store, gateway.WithLogger(logger))
+	a.gateways = gateway.NewService(gateway.Config{Store: a.store, Logger: logger})
 
 	relay := webinar.RelaySIPMediaGW
 	if o.BBBURL == "" {

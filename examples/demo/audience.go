@@ -21,7 +21,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		Window: &gateway.Slot{Start: now.Add(-24 * time.Hour), End: now.Add(30 * 24 * time.Hour)},
 	})
 	if err != nil {
-		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return
 	}
 	var data struct{ Live, Coming []webinar.Webinar }
@@ -51,8 +51,11 @@ type liveView struct {
 	Event    webinar.LiveEvent
 	State    string
 	OnAir    bool
-	ChatOpen bool // the chat is enabled and the webinar live: messages go through
-	HLSReady bool // hls.js is installed
+	Over     bool   // the webinar has ended: nothing more will play
+	OffAir   string // what the player's place says while the stream is off air
+	ChatOpen bool   // the chat is enabled and the webinar live: messages go through
+	ChatWait string // why the chat form waits, when it does
+	HLSReady bool   // hls.js is installed
 	Message  string
 }
 
@@ -61,13 +64,38 @@ func (a *app) liveView(r *http.Request) (liveView, error) {
 	if err != nil {
 		return liveView{}, err
 	}
-	return liveView{
+	lv := liveView{
 		Event:    ev,
-		State:    stateLabel(ev.State, ""),
+		State:    stateLabel(ev.State),
 		OnAir:    ev.State == webinar.Live,
+		Over:     ev.State == webinar.Ended || ev.State == webinar.Ending,
 		ChatOpen: ev.ChatEnabled && ev.State == webinar.Live,
+		ChatWait: "The chat opens while the webinar is live.",
 		HLSReady: a.hlsJS != "",
-	}, nil
+	}
+	lv.OffAir = offAirText(ev.State)
+	if lv.Over {
+		lv.ChatWait = "The chat is closed: the webinar has ended."
+	}
+	return lv, nil
+}
+
+// offAirText is what the live page says in place of the player, by state.
+func offAirText(s webinar.State) string {
+	const waits = " This page starts the player when it is on air."
+	switch s {
+	case webinar.Scheduled:
+		return "The webinar has not started yet." + waits
+	case webinar.Starting:
+		return "The webinar is starting." + waits
+	case webinar.StoppingLive, webinar.LiveStopped:
+		return "The live is paused: the presenters may start it again." + waits
+	case webinar.Failed:
+		return "The stream had a problem and is off air." + waits
+	case webinar.Ending, webinar.Ended:
+		return "This webinar has ended. " + noReplay
+	}
+	return "The stream is not on air." + waits
 }
 
 // livePage is the audience's page: the player and the chat.
@@ -78,7 +106,7 @@ func (a *app) livePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return
 	}
 	a.pages.render(w, http.StatusOK, "live", a.pages.view(r, lv.Event.Title, "live", lv))
@@ -93,8 +121,9 @@ func (a *app) liveStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"state": string(lv.Event.State), "label": lv.State, "onAir": lv.OnAir,
-		"chat": lv.Event.ChatEnabled, "chatOpen": lv.ChatOpen, "hls": lv.Event.HLSURL,
+		"state": string(lv.Event.State), "label": lv.State, "onAir": lv.OnAir, "over": lv.Over,
+		"offAir": lv.OffAir, "chat": lv.Event.ChatEnabled, "chatOpen": lv.ChatOpen, "chatWait": lv.ChatWait,
+		"hls": lv.Event.HLSURL,
 	})
 }
 
@@ -105,15 +134,24 @@ func (a *app) liveChat(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	wantsJSON := strings.Contains(r.Header.Get("Accept"), "application/json")
 	u, ok := a.userOf(r)
+	text := r.PostFormValue("message")
 	var err error
 	if !ok {
 		err = webinar.ErrForbidden
 	} else {
-		err = a.svc.PostChat(r.Context(), u, id, r.PostFormValue("message"))
+		err = a.svc.PostChat(r.Context(), u, id, text)
+	}
+	var msg string
+	if err != nil {
+		a.sayError(r, err) // logs it
+		msg = chatProblem(text, err)
+		if !ok {
+			msg = "Sign in to chat."
+		}
 	}
 	if wantsJSON {
 		if err != nil {
-			writeJSON(w, chatStatus(err), map[string]string{"error": describe(err)})
+			writeJSON(w, chatStatus(err), map[string]string{"error": msg})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"sent": r.PostFormValue("message")})
@@ -125,10 +163,10 @@ func (a *app) liveChat(w http.ResponseWriter, r *http.Request) {
 			a.pages.fail(w, r, http.StatusNotFound, "There is no such live event.")
 			return
 		}
-		lv.Message = r.PostFormValue("message")
+		lv.Message = text
 		v := a.pages.view(r, lv.Event.Title, "live", lv)
 		v.Path, v.Here = "/live/"+url.PathEscape(id), "/live/"+url.PathEscape(id) // sign-in comes back to the page
-		v.Error = describe(err)
+		v.Error = msg
 		a.pages.render(w, chatStatus(err), "live", v)
 		return
 	}

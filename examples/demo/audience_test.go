@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"os"
@@ -78,7 +79,9 @@ func TestHomeLists(t *testing.T) {
 	if res := ada.post("/webinars/new", webinarValues("Last week", slotStart(time.Now().AddDate(0, 0, -7)), 60, true, true)); res.status != http.StatusUnprocessableEntity {
 		t.Errorf("a webinar in the past: %d, want 422", res.status)
 	} else {
-		wantContains(t, "a webinar in the past", res.body, "it ends in the past")
+		wantContains(t, "a webinar in the past", res.body,
+			`<p class="field-error" id="date-error">This time slot is over: choose one that ends in the future.</p>`)
+		wantAbsent(t, "a webinar in the past", res.body, "it ends in the past")
 	}
 	d.act(t, ada, live, "start")
 
@@ -278,10 +281,10 @@ func TestLiveChat(t *testing.T) {
 		status int
 		error  string
 	}{
-		{"empty", sam, "", http.StatusBadRequest, "message: empty or not valid UTF-8."},
-		{"blank", sam, " \n\t ", http.StatusBadRequest, "message: empty or not valid UTF-8."},
-		{"too long", sam, strings.Repeat("a", 501), http.StatusBadRequest, "message: at most 500 characters."},
-		{"signed out", anon, "hello", http.StatusForbidden, "You may not do that with this webinar."},
+		{"empty", sam, "", http.StatusBadRequest, "Write a message before sending it."},
+		{"blank", sam, " \n\t ", http.StatusBadRequest, "Write a message before sending it."},
+		{"too long", sam, strings.Repeat("a", 501), http.StatusBadRequest, "Your message is too long: 501 characters, at most 500."},
+		{"signed out", anon, "hello", http.StatusForbidden, "Sign in to chat."},
 	}
 	for _, r := range refusals {
 		t.Run(r.name, func(t *testing.T) {
@@ -294,7 +297,7 @@ func TestLiveChat(t *testing.T) {
 			if res.status != r.status {
 				t.Errorf("form: %d, want %d", res.status, r.status)
 			}
-			wantContains(t, "form refusal", res.body, `<p class="error" role="alert">`)
+			wantContains(t, "form refusal", res.body, `<p class="error" role="alert">`+template.HTMLEscapeString(r.error)+`</p>`)
 		})
 	}
 	if n := len(d.app.fakes.bbb.Chat(meeting)); n != 2 {

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
@@ -28,26 +31,37 @@ import (
 // webinar, and an administrator looks at the gateways. It takes the
 // screenshots of docs/tour.
 //
+// It also uses the demo as people do: a 500-character chat message, a
+// title as long as titles go, a long gateway name and URL, forms with
+// several mistakes. Every page is checked at 1280 px and at a phone's
+// 375 px (mobile emulation): no horizontal overflow, and the video keeps
+// its size. The 375-px pages are saved, full length, as NAME-375.png.
+//
 // Environment:
 //   - BBBCAST_CHROMIUM: the browser to run (default: chromium on $PATH).
 //   - BBBCAST_REQUIRE_BROWSER=1: fail, rather than skip, when the browser
 //     or hls.js (npm ci --prefix examples/demo) is missing; run even with
 //     -short. CI sets it.
 //   - BBBCAST_UPDATE_TOUR=1: also write the tour's screenshots into
-//     docs/tour/. Every screenshot goes to the test's artifact directory,
-//     kept with go test -artifacts -outputdir=DIR.
+//     docs/tour/.
+//   - BBBCAST_ARTIFACTS=DIR: save every screenshot in DIR (make test sets
+//     it), where a run the test cache serves leaves the last ones; without
+//     it they go to the test's artifact directory, kept with go test
+//     -artifacts -outputdir=DIR.
 const (
 	envChromium       = "BBBCAST_CHROMIUM"
 	envRequireBrowser = "BBBCAST_REQUIRE_BROWSER"
 	envUpdateTour     = "BBBCAST_UPDATE_TOUR"
+	envArtifacts      = "BBBCAST_ARTIFACTS"
 
 	hlsJSFile = "node_modules/hls.js/dist/hls.min.js"
 	tourDir   = "../../docs/tour"
 
 	viewportWidth, viewportHeight = 1280, 900
+	phoneWidth, phoneHeight       = 375, 812 // an iPhone's viewport, portrait
 
-	browserTestTimeout = 90 * time.Second // the whole scenario
-	stepTimeout        = 15 * time.Second // one click, one navigation
+	browserTestTimeout = 150 * time.Second // the whole scenario, at both widths
+	stepTimeout        = 15 * time.Second  // one click, one navigation
 	pollInterval       = 100 * time.Millisecond
 )
 
@@ -152,16 +166,29 @@ func TestBrowserTour(t *testing.T) {
 
 	// 1. Ada signs in through the sign-in page, on her way to the form.
 	ada.navigate("/signin?next=" + url.QueryEscape("/webinars/new"))
+	shots.phone(ada, "m01-signin")
 	ada.clickCSS("Ada's radio button", "#user-ada")
 	shots.take(ada, "01-signin", false)
 	ada.clickButton("Sign in")
 	ada.waitFor("the new-webinar form", `location.pathname === "/webinars/new" && document.getElementById("title")`, stepTimeout)
+	shots.phone(ada, "m02-new-webinar")
+
+	// A first try with a title too long and a duration too short: one
+	// submission shows both problems, in words, next to their fields.
+	ada.do("filling the form wrong", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		document.getElementById("title").value = %q;
+		document.getElementById("minutes").value = "3";
+	})()`, strings.Repeat("Interferometry", 20))))
+	ada.clickButton("Create and book a gateway")
+	ada.waitFor("both problems of the form", `document.getElementById("title-error")?.textContent.includes("The title is too long: 280 characters, at most 250.") && document.getElementById("minutes-error")`, stepTimeout)
+	shots.phone(ada, "m02-new-webinar-errors")
 
 	// 2. She creates a webinar starting now (the demo runs in UTC), with
 	// the chat open and shown in the stream.
 	const title = "Gravitational waves, live from the lab"
 	start := time.Now().UTC()
 	ada.do("filling the form",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("title").value = ""`),
 		chromedp.SendKeys(chromedp.CSS("#title"), title),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
 			document.getElementById("date").value = %q;
@@ -184,6 +211,16 @@ func TestBrowserTour(t *testing.T) {
 		t.Fatalf("the form created %+v; want %q owned by ada with the chat open and shown", wb, title)
 	}
 	shots.take(ada, "03-scheduled", false)
+	shots.phone(ada, "m03-webinar-scheduled")
+
+	// Another webinar, tomorrow, with a title as long as titles go and a
+	// word longer than a phone is wide: it shows on every list.
+	ada0, _ := findUser("ada")
+	long, err := d.app.svc.Create(ctx, ada0.User, webinar.Draft{Title: longTitle, ChatEnabled: true,
+		Slot: gateway.Slot{Start: slotStart(time.Now().Add(24 * time.Hour)), End: slotStart(time.Now().Add(25 * time.Hour))}})
+	if err != nil {
+		t.Fatalf("creating the webinar with a long title: %v", err)
+	}
 
 	// 3. Start: the page shows the start in progress, reloading itself,
 	// then the webinar live with the streaming bot in the meeting.
@@ -195,6 +232,7 @@ func TestBrowserTour(t *testing.T) {
 		stateIs("live")+` && [...document.querySelectorAll("section[aria-labelledby=in-meeting] li")].some(li => li.textContent.trim().startsWith(`+jsString(webinar.BotName)+`))`,
 		20*time.Second, reloadWhenIdle)
 	shots.take(ada, "05-live", true)
+	shots.phone(ada, "m05-webinar-live")
 
 	// 4. Sam signs in from the home page, finds the event on air and
 	// watches it: hls.js attached, the video playing.
@@ -206,6 +244,7 @@ func TestBrowserTour(t *testing.T) {
 	liveLink := fmt.Sprintf(`section[aria-labelledby=now] a[href="/live/%s"]`, id)
 	sam.waitFor("the event on air on the home page", `location.pathname === "/" && document.querySelector(`+jsString(liveLink)+`)`, stepTimeout)
 	shots.take(sam, "06-home-live", true)
+	shots.phone(sam, "m06-home")
 	sam.clickCSS("the live event", liveLink)
 	sam.waitFor("hls.js attached to the video", `location.pathname === "/live/`+id+`" && document.getElementById("video")?.dataset.attached === "hls.js"`, stepTimeout)
 	sam.waitFor("the video playing (readyState >= 2, currentTime > 0.5 s)",
@@ -261,7 +300,7 @@ func TestBrowserTour(t *testing.T) {
 	// the (fake) BigBlueButton client.
 	ada.navigate("/webinars/" + id)
 	join := ada.eval(`document.querySelector("a.button[href$='/join']")?.href ?? ""`)
-	if want := d.URL + "/webinar/webinars/" + id + "/join"; join != want {
+	if want := d.URL + "/webinars/" + id + "/join"; join != want {
 		t.Fatalf("the Join as presenter link is %q; want %q", join, want)
 	}
 	ada.do("opening the join link", chromedp.Navigate(join))
@@ -269,23 +308,96 @@ func TestBrowserTour(t *testing.T) {
 		`location.origin !== `+jsString(d.URL)+` && document.body.innerText.includes(`+jsString(message)+`) && document.body.innerText.includes("Sam Student")`, stepTimeout)
 	shots.take(ada, "09-meeting-chat", true)
 
+	// The demo under real use: a message as long as the chat takes, in one
+	// word, leaves the video its size, on a computer and on a phone.
+	sam.do("typing a 500-character message", chromedp.Evaluate[chromedp.Void](
+		`document.getElementById("message").value = `+jsString(strings.Repeat("W", webinar.MaxChatLen))))
+	sam.clickCSS("Send", `#chat-form button[type=submit]`)
+	sam.waitFor("the long message in the list of messages sent", `document.querySelectorAll("#sent li").length === 2`, stepTimeout)
+	sam.wantVideoSize("with a 500-character message sent")
+	shots.take(sam, "07-long-message", false)
+	shots.phone(sam, "m07-live-long-message", func() { sam.wantVideoSize("at 375 px with a 500-character message sent") })
+
+	// Ada's other pages, with the long title.
+	ada.navigate("/webinars")
+	shots.phone(ada, "m04-webinars")
+	ada.navigate("/webinars/" + long.ID)
+	shots.phone(ada, "m04-webinar-long-title")
+	ada.navigate("/webinars/" + long.ID + "/edit")
+	shots.phone(ada, "m04-edit-webinar")
+	ada.navigate("/webinars/" + long.ID + "/join")
+	ada.waitFor("the offer to start the webinar and join", `[...document.querySelectorAll("button")].some(b => b.textContent.trim() === "Start the webinar and join")`, stepTimeout)
+	shots.phone(ada, "m09-join-not-started")
+	sam.navigate("/live/" + long.ID)
+	sam.waitFor("the live page saying the webinar has not started", `document.getElementById("offair")?.textContent.startsWith("The webinar has not started yet.")`, stepTimeout)
+	shots.phone(sam, "m06-live-long-title")
+	sam.navigate("/nope")
+	shots.phone(sam, "m14-not-found")
+	sam.navigate("/admin/gateways")
+	shots.phone(sam, "m14-forbidden")
+
 	// An administrator's view meanwhile: the gateways and their bookings.
 	grace.navigate("/signin?next=" + url.QueryEscape("/admin/gateways"))
 	grace.clickCSS("Grace's radio button", "#user-grace")
 	grace.clickButton("Sign in")
 	grace.waitFor("the gateways page", `location.pathname === "/admin/gateways" && document.body.innerText.includes("Fake gateway 1")`, stepTimeout)
 	shots.take(grace, "10-admin-gateways", true)
+	shots.phone(grace, "m10-admin-gateways")
 	grace.clickCSS("Capacity per day", `a.button[href="/admin/capacity"]`)
 	grace.waitFor("the capacity page", `location.pathname === "/admin/capacity" && document.querySelector("table.capacity tbody tr")`, stepTimeout)
 	shots.take(grace, "11-admin-capacity", true)
+	shots.phone(grace, "m11-admin-capacity")
+
+	// A new gateway with five mistakes: one save shows them all, each
+	// next to its field, and keeps what was typed, secrets included.
+	grace.navigate("/admin/gateways/new")
+	shots.phone(grace, "m10-new-gateway")
+	const typedKey, typedToken = "rtmp.example/live/key-typed-by-grace", "1234"
+	grace.do("filling the gateway form wrong", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const set = (id, v) => document.getElementById(id).value = v;
+		set("name", %q); set("order", "first"); set("rtmpURL", %q); set("server.token", %q);
+		set("hlsURL", %q); set("server.url", "http://sip.example");
+		document.getElementById("enabled").checked = false;
+	})()`, strings.Repeat("Gateway", 30), "ftp://"+typedKey, typedToken, longURL)))
+	grace.clickButton("Save")
+	grace.waitFor("the five problems of the gateway", `document.querySelectorAll("p.field-error").length === 5`, stepTimeout)
+	for _, f := range []string{"name", "order", "rtmpURL", "server.url", "server.token"} {
+		if ok, _ := grace.check(`document.getElementById(` + jsString(f+"-error") + `) && document.getElementById(` + jsString(f) + `).getAttribute("aria-invalid") === "true"`); !ok {
+			t.Errorf("the gateway form shows no problem next to %s\n%s", f, grace.diagnose())
+		}
+	}
+	if got := grace.eval(`document.getElementById("rtmpURL").value + " " + document.getElementById("server.token").value`); got != "ftp://"+typedKey+" "+typedToken {
+		t.Errorf("the refused gateway form shows the secrets %q; want what was typed", got)
+	}
+	shots.phone(grace, "m10-new-gateway-errors")
+	grace.do("correcting the gateway form", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const set = (id, v) => document.getElementById(id).value = v;
+		set("name", %q); set("order", "9"); set("rtmpURL", "rtmps://"+%q); set("server.token", "a-strong-token");
+		set("server.url", "https://sip.example");
+	})()`, longGatewayName, typedKey)))
+	grace.clickButton("Save")
+	grace.waitFor("the gateway saved", `location.search === "?done=gateway" && document.body.innerText.includes(`+jsString(longGatewayName)+`)`, stepTimeout)
+	shots.phone(grace, "m10-admin-gateways-long-name")
+	grace.navigate(grace.eval(`[...document.querySelectorAll("td a")].find(a => a.textContent === ` + jsString(longGatewayName) + `).getAttribute("href")`))
+	grace.waitFor("the gateway's edit page", `document.getElementById("name")?.value === `+jsString(longGatewayName), stepTimeout)
+	if got := grace.eval(`document.getElementById("rtmpURL").value + document.getElementById("server.token").value`); got != "" {
+		t.Errorf("the edit page shows the stored secrets %q", got)
+	}
+	shots.phone(grace, "m10-edit-gateway")
 
 	// 7. Ada ends the webinar: the meeting ends, the gateway stops, and
 	// Sam's page goes off air.
+	sam.navigate("/live/" + id)
+	sam.waitFor("the live page playing again", `document.getElementById("video")?.dataset.attached === "hls.js"`, stepTimeout)
 	ada.navigate("/webinars/" + id)
 	ada.clickButton("End the webinar")
 	ada.waitFor("the answer to the end", `location.search === "?done=end"`, stepTimeout)
 	ada.waitFor(`the state "ended"`, stateIs("ended"), 20*time.Second, reloadWhenIdle)
+	if text := ada.eval(`document.getElementById("ended")?.textContent ?? ""`); !strings.Contains(text, "This webinar ended on") || !strings.Contains(text, "there is no replay") {
+		t.Errorf("the ended webinar's page says %q; want when it ended, and that there is no replay", text)
+	}
 	shots.take(ada, "12-ended", false)
+	shots.phone(ada, "m12-webinar-ended")
 	wb, err = d.app.svc.Get(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -298,8 +410,14 @@ func TestBrowserTour(t *testing.T) {
 			t.Errorf("fake gateway %d still runs %+v after the end", i+1, run)
 		}
 	}
-	sam.waitFor("the off-air notice on the live page", `(o => o && !o.hidden && o.offsetParent !== null)(document.getElementById("offair")) && document.getElementById("video").hidden`, 15*time.Second)
+	sam.waitFor("the live page saying the webinar ended", `(o => o && !o.hidden && o.offsetParent !== null && o.textContent.startsWith("This webinar has ended."))(document.getElementById("offair")) && document.getElementById("video").hidden`, 15*time.Second)
 	shots.take(sam, "13-off-air", true)
+	shots.phone(sam, "m13-live-ended")
+
+	// Joining the ended webinar: a page that says why, in words.
+	ada.navigate("/webinars/" + id + "/join")
+	ada.waitFor("the refused join", `document.querySelector("p.error")?.textContent.startsWith("This webinar has ended")`, stepTimeout)
+	shots.phone(ada, "m13-join-ended")
 
 	for _, b := range []*tab{ada, sam, grace} {
 		if ex := b.exceptions(); len(ex) > 0 {
@@ -307,6 +425,90 @@ func TestBrowserTour(t *testing.T) {
 		}
 	}
 	t.Logf("browser tour done in %s; screenshots in %s", time.Since(began).Round(time.Millisecond), shots.dir)
+}
+
+// The long texts of the tour: a title, a gateway name and a URL, each
+// with a word wider than a phone.
+var (
+	longTitle       = "Gravitational waves: " + strings.Repeat("Laserinterferometer", 11) + " Q&A"
+	longGatewayName = strings.Repeat("Gateway", 27)
+	longURL         = "https://cdn.example/" + strings.Repeat("segment", 30) + "/index.m3u8"
+)
+
+// phone checks the page b shows at the width of a phone, 375 px, with
+// mobile emulation: no horizontal overflow, then checks (the video's
+// size, say). It saves a full-page screenshot, name-375.png, then puts
+// the desktop viewport back, where it checks the page fits as well.
+func (s *shooter) phone(b *tab, name string, checks ...func()) {
+	s.t.Helper()
+	b.wantFits(name, viewportWidth)
+	b.do("emulating a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	defer b.do("back to the desktop viewport", chromedp.EmulateViewport(viewportWidth, viewportHeight))
+	b.wantFits(name, phoneWidth)
+	for _, c := range checks {
+		c()
+	}
+	s.save(b, name+"-"+strconv.Itoa(phoneWidth), chromedp.FullScreenshot(100), false)
+}
+
+// layout is what wantFits measures of a page.
+type layout struct {
+	ScrollWidth, InnerWidth, ClientWidth int
+	Wide                                 []string // elements reaching past the viewport's right edge
+}
+
+// wantFits fails the test when the page is wider than the viewport,
+// width px: it scrolls sideways, or an element reaches past its right
+// edge. A phone zooms out a page wider than itself, making innerWidth
+// larger than the viewport: innerWidth must stay width.
+func (b *tab) wantFits(what string, width int) {
+	b.t.Helper()
+	b.do("waiting for the layout", chromedp.Evaluate[chromedp.Void](
+		`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))`, chromedp.EvalAwaitPromise))
+	l := evalAs[layout](b, `(() => {
+		const vw = document.documentElement.clientWidth;
+		const wide = [...document.body.querySelectorAll("*")]
+			.filter(e => e.getClientRects().length && e.getBoundingClientRect().right > vw + 0.5 && !e.closest("pre"))
+			.slice(0, 8)
+			.map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).replace(/ /g, ".") : "") +
+				" (" + Math.round(e.getBoundingClientRect().right) + " px)");
+		return {scrollWidth: document.documentElement.scrollWidth, innerWidth: innerWidth, clientWidth: vw, wide};
+	})()`)
+	if l.ScrollWidth > l.InnerWidth || l.InnerWidth != width || len(l.Wide) > 0 {
+		b.t.Errorf("%s, %s at %d px: the page is %d px wide, innerWidth %d px, layout viewport %d px; too wide: %s",
+			b.name, what, width, l.ScrollWidth, l.InnerWidth, l.ClientWidth, strings.Join(l.Wide, ", "))
+	}
+}
+
+// videoBox is what wantVideoSize measures of the live page.
+type videoBox struct {
+	Width, Height, Layout float64
+}
+
+// wantVideoSize fails the test unless the live page's video keeps its
+// size: at least 60% of the page's live area and 300 px wide, 16:9.
+func (b *tab) wantVideoSize(what string) {
+	b.t.Helper()
+	v := evalAs[videoBox](b, `(() => {
+		const r = document.getElementById("video").getBoundingClientRect();
+		return {width: r.width, height: r.height, layout: document.querySelector(".live-layout").getBoundingClientRect().width};
+	})()`)
+	if v.Width < 0.6*v.Layout || v.Width < 300 || math.Abs(v.Height-v.Width*9/16) > 2 {
+		b.t.Errorf("%s, %s: the video is %.0f×%.0f px in a live area %.0f px wide; want 60%% of it at least, 300 px, 16:9\n%s",
+			b.name, what, v.Width, v.Height, v.Layout, b.diagnose())
+	}
+}
+
+// evalAs evaluates a JavaScript expression into a T.
+func evalAs[T any](b *tab, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("%s, evaluating %s: %v\n%s", b.name, expr, err, b.diagnose())
+	}
+	return v
 }
 
 // stateIs is a condition on the webinar page: its state reads s.
@@ -511,7 +713,12 @@ type shooter struct {
 }
 
 func newShooter(t *testing.T) *shooter {
-	s := &shooter{t: t, dir: t.ArtifactDir(), tour: os.Getenv(envUpdateTour) == "1"}
+	s := &shooter{t: t, dir: os.Getenv(envArtifacts), tour: os.Getenv(envUpdateTour) == "1"}
+	if s.dir == "" {
+		s.dir = t.ArtifactDir()
+	} else if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if s.tour {
 		if err := os.MkdirAll(tourDir, 0o755); err != nil {
 			t.Fatal(err)
@@ -524,6 +731,12 @@ func newShooter(t *testing.T) *shooter {
 // screenshots of the README's tour.
 func (s *shooter) take(b *tab, name string, inTour bool) {
 	s.t.Helper()
+	s.save(b, name, chromedp.CaptureScreenshot(), inTour)
+}
+
+// save captures the tab with capture as name.png.
+func (s *shooter) save(b *tab, name string, capture chromedp.Action[[]byte], inTour bool) {
+	s.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	// Two animation frames: what the page just changed is painted.
@@ -531,7 +744,7 @@ func (s *shooter) take(b *tab, name string, inTour bool) {
 	err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](
 		`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))`, chromedp.EvalAwaitPromise))
 	if err == nil {
-		png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		png, err = chromedp.Run(ctx, capture)
 	}
 	if err != nil {
 		s.t.Fatalf("%s, screenshot %s: %v\n%s", b.name, name, err, b.diagnose())

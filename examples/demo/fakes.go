@@ -14,6 +14,7 @@ import (
 	"github.com/bbbcast/bbbcast/bbb/bbbtest"
 	"github.com/bbbcast/bbbcast/examples/demo/internal/teststream"
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -122,7 +123,7 @@ func (f *fakes) register(ctx context.Context, gws *gateway.Service) error {
 		g.Server = gateway.Server{
 			URL:      srv.URL,
 			Token:    gateway.NewSecret(srv.Token),
-			Protocol: gateway.ProtocolLegacy,
+			Protocol: sipmediagw.Legacy,
 			Insecure: true, // plain http on loopback
 		}
 		if found {

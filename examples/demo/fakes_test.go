@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bbbcast/bbbcast/gateway"
+	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
@@ -23,7 +24,7 @@ func TestFakesRegistered(t *testing.T) {
 	for i, g := range list {
 		want := gateway.Gateway{ID: g.ID, Name: fakeGatewayName(i + 1), Order: i + 1, Enabled: true,
 			HLSURL: d.URL + "/hls/gw" + strconv.Itoa(i+1) + "/index.m3u8",
-			Server: gateway.Server{URL: d.app.fakes.gws[i].URL, Protocol: gateway.ProtocolLegacy, Insecure: true}}
+			Server: gateway.Server{URL: d.app.fakes.gws[i].URL, Protocol: sipmediagw.Legacy, Insecure: true}}
 		got := g
 		got.RTMPURL, got.Server.Token = gateway.Secret{}, gateway.Secret{}
 		if got != want {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -17,8 +19,28 @@ import (
 // demoServer is the portal running in the test process on loopback, on
 // the fakes, with a database of its own.
 type demoServer struct {
-	URL string
-	app *app
+	URL  string
+	app  *app
+	logs *logBuffer // what the portal logged
+}
+
+// logBuffer keeps a log, for the tests that check what goes to the log
+// rather than to the pages.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startDemo starts the portal; change adjusts the options first. It is
@@ -40,7 +62,8 @@ func startDemo(t testing.TB, change func(*options)) *demoServer {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
 	a, err := newApp(context.Background(), o, base, logger)
 	if err != nil {
 		ln.Close()
@@ -54,7 +77,7 @@ func startDemo(t testing.TB, change func(*options)) *demoServer {
 		srv.Close()
 		a.Close()
 	})
-	return &demoServer{URL: base, app: a}
+	return &demoServer{URL: base, app: a, logs: logs}
 }
 
 // visitor is a browser without JavaScript: cookies, no redirects

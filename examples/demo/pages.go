@@ -156,6 +156,8 @@ func (p *pages) routes(mux *http.ServeMux) {
 	handle("GET /webinars/{id}/edit", a.editWebinarPage)
 	handle("POST /webinars/{id}/edit", a.updateWebinar)
 	handle("POST /webinars/{id}/do/{action}", a.webinarAction)
+	handle("GET /webinars/{id}/join", a.joinPage)
+	handle("POST /webinars/{id}/join", a.join)
 
 	handle("GET /admin/gateways", a.gatewaysPage)
 	handle("GET /admin/gateways/new", a.newGatewayPage)

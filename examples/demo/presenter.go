@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -34,7 +35,7 @@ func (a *app) myWebinars(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := a.svc.List(r.Context(), q)
 	if err != nil {
-		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return
 	}
 	views := make([]webinarView, len(list))
@@ -73,7 +74,9 @@ func (a *app) formOf(wb webinar.Webinar) webinarForm {
 		Minutes: int(wb.Slot.End.Sub(wb.Slot.Start) / time.Minute), ChatEnabled: wb.ChatEnabled, ChatShown: wb.ChatShown}
 }
 
-// parseForm reads the form and its slot, recording what is wrong.
+// parseWebinarForm reads the form and its slot, recording what is wrong
+// with every field, the title's length included, so that one submission
+// shows every problem.
 func (a *app) parseWebinarForm(r *http.Request) (webinarForm, gateway.Slot) {
 	f := webinarForm{
 		Title:       strings.TrimSpace(r.PostFormValue("title")),
@@ -83,8 +86,8 @@ func (a *app) parseWebinarForm(r *http.Request) (webinarForm, gateway.Slot) {
 		ChatShown:   r.PostFormValue("chat_shown") == "on",
 		Errors:      map[string]string{},
 	}
-	if f.Title == "" {
-		f.Errors["title"] = "Give the webinar a title."
+	if msg := titleProblem(f.Title); msg != "" {
+		f.Errors["title"] = msg
 	}
 	start, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, a.loc)
 	if err != nil {
@@ -97,20 +100,23 @@ func (a *app) parseWebinarForm(r *http.Request) (webinarForm, gateway.Slot) {
 	return f, gateway.Slot{Start: start, End: start.Add(time.Duration(f.Minutes) * time.Minute)}
 }
 
-// formError places err under the form field it concerns.
-func formError(f *webinarForm, err error) string {
+// formError places err, in words, under the form field it concerns, and
+// returns the page's error when it concerns none.
+func (a *app) formError(r *http.Request, f *webinarForm, err error) string {
+	msg := a.sayError(r, err)
 	var ie *webinar.InputError
-	if errors.As(err, &ie) {
-		switch field := strings.ToLower(ie.Field); {
-		case strings.Contains(field, "title"):
-			f.Errors["title"] = ie.Reason
-			return ""
-		case strings.Contains(field, "slot"), strings.Contains(field, "start"), strings.Contains(field, "end"):
-			f.Errors["date"] = ie.Reason
-			return ""
+	switch {
+	case errors.As(err, &ie) && ie.Field == "title":
+		f.Errors["title"] = msg
+		if p := titleProblem(f.Title); p != "" {
+			f.Errors["title"] = p
 		}
+	case errors.As(err, &ie) && ie.Field == "slot", errors.Is(err, gateway.ErrInvalidSlot):
+		f.Errors["date"] = msg
+	default:
+		return msg
 	}
-	return describe(err)
+	return ""
 }
 
 // creator returns the signed-in user when they may create webinars.
@@ -144,7 +150,7 @@ func (a *app) createWebinar(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/webinars/"+wb.ID+"?done=created", http.StatusSeeOther)
 			return
 		}
-		pageErr = formError(&f, err)
+		pageErr = a.formError(r, &f, err)
 	}
 	v := a.pages.view(r, "New webinar", "webinars", f)
 	v.Error = pageErr
@@ -163,7 +169,7 @@ func (a *app) managed(w http.ResponseWriter, r *http.Request) (webinar.User, web
 		a.pages.fail(w, r, http.StatusNotFound, "There is no such webinar.")
 		return u, wb, false
 	case err != nil:
-		a.pages.fail(w, r, http.StatusInternalServerError, describe(err))
+		a.pages.fail(w, r, http.StatusInternalServerError, a.sayError(r, err))
 		return u, wb, false
 	case !(webinar.PodPolicy{}).CanManage(u, &wb):
 		a.pages.fail(w, r, http.StatusForbidden, "Only the webinar's owners and administrators manage it.")
@@ -214,7 +220,7 @@ func (a *app) updateWebinar(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/webinars/"+wb.ID+"?done=saved", http.StatusSeeOther)
 			return
 		}
-		pageErr = formError(&f, err)
+		pageErr = a.formError(r, &f, err)
 	}
 	v := a.pages.view(r, "Edit "+wb.Title, "webinars", f)
 	v.Error = pageErr
@@ -256,14 +262,111 @@ func (a *app) webinarAction(w http.ResponseWriter, r *http.Request) {
 		if fresh, gerr := a.svc.Get(ctx, wb.ID); gerr == nil {
 			wb = fresh
 		}
-		a.actionFailed(w, r, wb, err)
+		a.actionFailed(w, r, wb, action, err)
 		return
 	}
 	http.Redirect(w, r, "/webinars/"+wb.ID+"?done="+action, http.StatusSeeOther)
 }
 
-func (a *app) actionFailed(w http.ResponseWriter, r *http.Request, wb webinar.Webinar, err error) {
+func (a *app) actionFailed(w http.ResponseWriter, r *http.Request, wb webinar.Webinar, action string, err error) {
 	v := a.pages.view(r, wb.Title, "webinars", a.viewOf(r.Context(), wb, true))
-	v.Error = describe(err)
+	v.Error = a.sayError(r, err)
+	var se *webinar.StateError
+	if action == "delete" && errors.Is(err, webinar.ErrInvalidState) && !errors.As(err, &se) {
+		v.Error = "End the webinar before deleting it."
+	}
 	a.pages.render(w, http.StatusConflict, "webinar", v)
+}
+
+// joinPage sends a presenter into the webinar's running meeting, or says
+// in a page why not: the webinar has not started (with a button that
+// starts it), has ended, or is not theirs. It replaces, for the demo's
+// pages, the library's join route (/webinar/webinars/{id}/join), whose
+// refusals are JSON (signed out) or a bare page.
+func (a *app) joinPage(w http.ResponseWriter, r *http.Request) {
+	u, wb, ok := a.managed(w, r)
+	if !ok {
+		return
+	}
+	if wb.State.Over() || wb.State == webinar.Ending {
+		a.joinRefused(w, r, wb, http.StatusConflict, "This webinar has ended: there is no meeting to join. "+noReplay)
+		return
+	}
+	link, err := a.svc.PresenterLink(r.Context(), u, wb.ID)
+	switch {
+	case errors.Is(err, webinar.ErrNotStarted):
+		a.renderJoin(w, r, wb, http.StatusOK, joinView{WebinarID: wb.ID, CanStart: true,
+			Message: "The webinar's meeting is not running yet. Start the webinar to join it: the live stream starts too."})
+	case err != nil:
+		a.joinRefused(w, r, wb, joinStatus(err), a.sayError(r, err))
+	default:
+		toMeeting(w, r, link)
+	}
+}
+
+// join starts the webinar when it is scheduled or failed, then sends the
+// presenter into its meeting; a refusal or a failure is a page in words.
+func (a *app) join(w http.ResponseWriter, r *http.Request) {
+	u, wb, ok := a.managed(w, r)
+	if !ok {
+		return
+	}
+	if wb.State.Over() || wb.State == webinar.Ending {
+		a.joinRefused(w, r, wb, http.StatusConflict, "This webinar has ended: there is no meeting to join. "+noReplay)
+		return
+	}
+	link, err := a.svc.PresenterJoinURL(r.Context(), u, wb.ID)
+	if err != nil {
+		if fresh, gerr := a.svc.Get(r.Context(), wb.ID); gerr == nil {
+			wb = fresh
+		}
+		msg := a.sayError(r, err)
+		if errors.Is(err, webinar.ErrStartFailed) && wb.FailReason != "" {
+			msg = "The webinar could not start: " + reasonInWords(wb.FailReason)
+		}
+		a.joinRefused(w, r, wb, joinStatus(err), msg)
+		return
+	}
+	toMeeting(w, r, link)
+}
+
+// joinView is the join page's data.
+type joinView struct {
+	WebinarID string
+	Message   string
+	CanStart  bool // offer to start the webinar and join
+}
+
+func (a *app) renderJoin(w http.ResponseWriter, r *http.Request, wb webinar.Webinar, status int, jv joinView) {
+	a.pages.render(w, status, "join", a.pages.view(r, "Join "+wb.Title, "webinars", jv))
+}
+
+func (a *app) joinRefused(w http.ResponseWriter, r *http.Request, wb webinar.Webinar, status int, msg string) {
+	v := a.pages.view(r, "Join "+wb.Title, "webinars", joinView{WebinarID: wb.ID})
+	v.Error = msg
+	a.pages.render(w, status, "join", v)
+}
+
+// toMeeting redirects to a BBB join link, a credential: not cached, not
+// sent as a referrer.
+func toMeeting(w http.ResponseWriter, r *http.Request, link string) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, link, http.StatusSeeOther)
+}
+
+// joinStatus is the status of a refused join.
+func joinStatus(err error) int {
+	switch {
+	case errors.Is(err, webinar.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, webinar.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, webinar.ErrStartFailed), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusBadGateway
+	}
+	if _, known := explain(err); !known {
+		return http.StatusBadGateway
+	}
+	return http.StatusConflict
 }

@@ -53,7 +53,7 @@ func TestCreateWebinar(t *testing.T) {
 		`action="/webinars/`+id+`/do/show-chat"`,
 		`action="/webinars/`+id+`/do/delete"`,
 		`href="/webinars/`+id+`/edit"`,
-		`href="/webinar/webinars/`+id+`/join"`)
+		`href="/webinars/`+id+`/join"`)
 	wantAbsent(t, "webinar page", page.body, "<b>engines</b>", "do/stop-live", "In the meeting", `http-equiv="refresh"`)
 
 	list := ada.get("/webinars")
@@ -104,7 +104,12 @@ func TestCreateWebinarInvalid(t *testing.T) {
 	}{
 		{"empty title", with("title", ""), "title", "Give the webinar a title."},
 		{"blank title", with("title", "   "), "title", "Give the webinar a title."},
-		{"long title", with("title", strings.Repeat("é", 251)), "title", "at most 250 characters"},
+		{"long title", with("title", strings.Repeat("é", 251)), "title", "The title is too long: 251 characters, at most 250."},
+		{"short title", with("title", " é "), "title", "The title is too short: at least 2 characters."},
+		{"title with a tab", with("title", "Engines\tand mills"), "title", "Keep the title on one line, without tabs."},
+		{"title with a line break", with("title", "Engines\nand mills"), "title", "Keep the title on one line, without tabs."},
+		{"year 2300", with("date", "2300-01-01"), "date", "This time slot cannot be booked: choose a date between 1970 and 2200, and a duration."},
+		{"in the past", with("date", "2001-01-01"), "date", "This time slot is over: choose one that ends in the future."},
 		{"bad date", with("date", "31/12/2030"), "date", "Give a date and a start time."},
 		{"no such day", with("date", "2030-02-30"), "date", "Give a date and a start time."},
 		{"empty date", with("date", ""), "date", "Give a date and a start time."},
@@ -133,6 +138,7 @@ func TestCreateWebinarInvalid(t *testing.T) {
 			if c.field != "title" {
 				wantContains(t, c.name, res.body, `value="Good"`)
 			}
+			wantAbsent(t, c.name, res.body, libraryWording...)
 		})
 	}
 	t.Run("every field wrong", func(t *testing.T) {
@@ -554,7 +560,9 @@ func TestActionFailureShown(t *testing.T) {
 		t.Fatalf("fail reason %q", w.FailReason)
 	}
 	page := ada.get("/webinars/" + id)
-	wantContains(t, "failed page", page.body, `class="badge failed">failed: BBB create`, "Start the live again")
+	wantContains(t, "failed page", page.body, `class="badge failed">failed</span>`, "Start the live again",
+		`<strong>Why it failed:</strong> BigBlueButton did not create the meeting.`,
+		"<summary>Details for the administrator</summary><p><code>BBB create: ")
 	if len(d.app.fakes.gws[0].Running()) != 0 {
 		t.Error("a stream runs after a failed start")
 	}

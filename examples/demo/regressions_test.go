@@ -142,3 +142,32 @@ func TestSignInLinkAfterChatRefusal(t *testing.T) {
 	wantContains(t, "page", res.body, `/signin?next=%2flive%2f`+id+`"`)
 	d.endWebinar(t, ada, id)
 }
+
+// One 500-character chat message shrank the live page's video to 50×28 px
+// (a longer one to nothing), and a long title widened every page: the
+// grid's columns grew to their longest word, which nothing broke. The
+// browser test measures the pages; this checks the rules without one.
+func TestLongWordsDoNotWidenThePage(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	css := d.visitor(t).get("/static/style.css").body
+	for _, rule := range []string{
+		`body \{[^}]*overflow-wrap: anywhere`,
+		`\.live-layout \{[^}]*grid-template-columns: minmax\(0, 1fr\)`,
+		`\.live-layout \{ grid-template-columns: minmax\(0, 2fr\) minmax\(0, 1fr\); \}`,
+		`video \{[^}]*width: 100%;[^}]*aspect-ratio: 16 / 9`,
+	} {
+		if !regexp.MustCompile(rule).MatchString(css) {
+			t.Errorf("style.css lacks %s", rule)
+		}
+	}
+	// On a phone the cells of the lists stack, each labelled.
+	ada := d.signedIn(t, "ada")
+	d.newWebinar(t, ada, "Listed")
+	for _, page := range []string{d.signedIn(t, "grace").get("/admin/gateways").body, ada.get("/webinars").body} {
+		cells, labelled := strings.Count(page, "<td"), strings.Count(page, "<td data-label=")
+		if !strings.Contains(page, `<table class="list stack">`) || cells == 0 || cells != labelled {
+			t.Errorf("a list with %d cells, %d of them labelled:\n%s", cells, labelled, page)
+		}
+	}
+}

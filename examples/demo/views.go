@@ -13,7 +13,12 @@ type webinarView struct {
 	State      string // the state as people read it
 	StateClass string // live, busy, failed, over, scheduled
 	Running    bool   // an operation is in flight (a step of the webinar's life)
-	Note       string // what the last operation reported, when it did not fail it
+	Why        string // why it failed, in words: a failed webinar, or an ended one that had failed
+	WhyLabel   string // what introduces Why
+	Note       string // what the last operation reported, in words, when it did not fail it
+	Details    string // the reason as the library stored it, behind Why or Note
+	Ended      string // when an ended webinar ended, and that there is no replay
+	EndedWhy   string // why it ended, when no failure says it
 	Actions    []actionView
 	CanJoin    bool // the presenter may join the meeting
 	CanEdit    bool
@@ -45,11 +50,26 @@ func stateClass(s webinar.State) string {
 // viewOf builds the view of w; detail adds what only the webinar's own
 // page shows: its stream's URL, and who is in the meeting (asked of BBB).
 func (a *app) viewOf(ctx context.Context, w webinar.Webinar, detail bool) webinarView {
-	v := webinarView{Webinar: w, State: stateLabel(w.State, w.FailReason), StateClass: stateClass(w.State)}
+	v := webinarView{Webinar: w, State: stateLabel(w.State), StateClass: stateClass(w.State)}
 	s := w.State
 	v.Running = s.Transient()
-	if s != webinar.Failed && w.LastError != "" {
-		v.Note = w.LastError
+	switch {
+	case s == webinar.Failed || s == webinar.Ended && w.FailReason != "":
+		reason := w.FailReason
+		if reason == "" {
+			reason = w.LastError
+		}
+		if reason != "" {
+			v.Why, v.Details, v.WhyLabel = reasonInWords(reason), reason, "Why it failed:"
+		}
+		if s == webinar.Ended {
+			v.WhyLabel = "It had failed before it ended:"
+		}
+	case w.LastError != "":
+		v.Note, v.Details = reasonInWords(w.LastError), w.LastError
+	}
+	if s == webinar.Ended {
+		v.Ended, v.EndedWhy = a.endedNote(w)
 	}
 	v.CanEdit = !s.Over() && !s.Transient()
 	v.CanJoin = !s.Over() && s != webinar.Ending
@@ -98,6 +118,25 @@ func (a *app) viewOf(ctx context.Context, w webinar.Webinar, detail bool) webina
 	}
 	return v
 }
+
+// endedNote says when an ended webinar ended and, when no failure says
+// it, why, as far as the portal knows: the library stores no reason for
+// an end that nothing went wrong with.
+func (a *app) endedNote(w webinar.Webinar) (when, why string) {
+	when = "This webinar ended on " + w.UpdatedAt.In(a.loc).Format("Mon 2 Jan 2006 at 15:04 MST") + ". " + noReplay
+	if w.FailReason != "" {
+		return when, ""
+	}
+	why = "No reason was recorded: a presenter ended it, or its meeting ended in BigBlueButton."
+	if a.fakes != nil {
+		why += " The demo's BigBlueButton is simulated and starts empty: a webinar that was live when the demo stopped ends this way when it runs again."
+	}
+	return when, why
+}
+
+// noReplay says that an ended webinar has no replay: the library creates
+// the meetings with recording off.
+const noReplay = "It was not recorded, so there is no replay."
 
 // hasAttendee reports whether someone of that name is in the meeting.
 func (v *webinarView) hasAttendee(name string) bool {

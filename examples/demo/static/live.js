@@ -9,6 +9,7 @@
   var playerError = document.getElementById("player-error");
   var chat = document.getElementById("chat");
   var chatOff = document.getElementById("chat-off");
+  var form = document.getElementById("chat-form");
   var hls = null;
 
   function showError(msg) {
@@ -55,6 +56,7 @@
   }
 
   function poll() {
+    var over = false;
     fetch(video.dataset.status, { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (s) {
@@ -67,16 +69,22 @@
           video.hidden = true;
           offair.hidden = false;
         }
+        if (s.offAir) offair.textContent = s.offAir;
+        offair.classList.toggle("over", !!s.over);
         chat.hidden = !s.chat;
         chatOff.hidden = s.chat;
         var fields = document.getElementById("chat-fields");
         if (fields) {
           fields.disabled = !s.chatOpen;
-          document.getElementById("chat-wait").hidden = s.chatOpen;
+          var wait = document.getElementById("chat-wait");
+          wait.hidden = s.chatOpen;
+          if (s.chatWait) wait.textContent = s.chatWait;
         }
+        over = !!s.over; // an ended webinar changes no more
+        if (over && form) form.hidden = true;
       })
       .catch(function () {})
-      .finally(function () { setTimeout(poll, 3000); });
+      .finally(function () { if (!over) setTimeout(poll, 3000); });
   }
 
   if (video) {
@@ -84,7 +92,6 @@
     poll();
   }
 
-  var form = document.getElementById("chat-form");
   if (form) {
     form.addEventListener("submit", function (e) {
       e.preventDefault();
