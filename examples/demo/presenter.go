@@ -278,18 +278,26 @@ func (a *app) actionFailed(w http.ResponseWriter, r *http.Request, wb webinar.We
 	a.pages.render(w, http.StatusConflict, "webinar", v)
 }
 
+// joinable returns the signed-in presenter and their webinar when it can
+// still be joined, else answers the request itself (a sign-in redirect, a
+// refusal, or a page saying the webinar has ended) and reports false.
+func (a *app) joinable(w http.ResponseWriter, r *http.Request) (webinar.User, webinar.Webinar, bool) {
+	u, wb, ok := a.managed(w, r)
+	if ok && (wb.State.Over() || wb.State == webinar.Ending) {
+		a.joinRefused(w, r, wb, http.StatusConflict, "This webinar has ended: there is no meeting to join. "+noReplay)
+		ok = false
+	}
+	return u, wb, ok
+}
+
 // joinPage sends a presenter into the webinar's running meeting, or says
 // in a page why not: the webinar has not started (with a button that
 // starts it), has ended, or is not theirs. It replaces, for the demo's
 // pages, the library's join route (/webinar/webinars/{id}/join), whose
 // refusals are JSON (signed out) or a bare page.
 func (a *app) joinPage(w http.ResponseWriter, r *http.Request) {
-	u, wb, ok := a.managed(w, r)
+	u, wb, ok := a.joinable(w, r)
 	if !ok {
-		return
-	}
-	if wb.State.Over() || wb.State == webinar.Ending {
-		a.joinRefused(w, r, wb, http.StatusConflict, "This webinar has ended: there is no meeting to join. "+noReplay)
 		return
 	}
 	link, err := a.svc.PresenterLink(r.Context(), u, wb.ID)
@@ -307,12 +315,8 @@ func (a *app) joinPage(w http.ResponseWriter, r *http.Request) {
 // join starts the webinar when it is scheduled or failed, then sends the
 // presenter into its meeting; a refusal or a failure is a page in words.
 func (a *app) join(w http.ResponseWriter, r *http.Request) {
-	u, wb, ok := a.managed(w, r)
+	u, wb, ok := a.joinable(w, r)
 	if !ok {
-		return
-	}
-	if wb.State.Over() || wb.State == webinar.Ending {
-		a.joinRefused(w, r, wb, http.StatusConflict, "This webinar has ended: there is no meeting to join. "+noReplay)
 		return
 	}
 	link, err := a.svc.PresenterJoinURL(r.Context(), u, wb.ID)
