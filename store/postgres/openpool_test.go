@@ -24,6 +24,19 @@ func hostPool(t *testing.T) *pgxpool.Pool {
 	return pool
 }
 
+// openOnHostPool opens a store on a host's pool (see hostPool), both
+// closed with t.
+func openOnHostPool(t *testing.T) (*postgres.Store, *pgxpool.Pool) {
+	t.Helper()
+	pool := hostPool(t)
+	s, err := postgres.OpenPool(context.Background(), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s, pool
+}
+
 func launcherGateway() gateway.Gateway {
 	return gateway.Gateway{Name: "A", Pool: "p", RTMPURL: gateway.NewSecret("rtmp://live.example.org/live/key"),
 		HLSURL: "https://live.example.org/hls/a.m3u8", Enabled: true,
@@ -126,18 +139,13 @@ func TestProtocolText(t *testing.T) {
 		t.Run(tt.text, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			pool := hostPool(t)
-			s, err := postgres.OpenPool(ctx, pool)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(s.Close)
+			s, pool := openOnHostPool(t)
 			g := launcherGateway()
 			if tt.want != sipmediagw.V18Launcher {
 				g.Server.LauncherID, g.Server.Token = "", gateway.NewSecret("a-long-token")
 			}
 			g.Server.Protocol = tt.want
-			g, err = s.CreateGateway(ctx, g)
+			g, err := s.CreateGateway(ctx, g)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,12 +170,7 @@ func TestProtocolText(t *testing.T) {
 func TestProtocolTextUnknown(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := hostPool(t)
-	s, err := postgres.OpenPool(ctx, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s, pool := openOnHostPool(t)
 	g, err := s.CreateGateway(ctx, launcherGateway())
 	if err != nil {
 		t.Fatal(err)
