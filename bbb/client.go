@@ -115,6 +115,12 @@ func (c *Client) URL(call, rawQuery string) string {
 // signedURL appends the checksum of call+query to base+call?query, built in
 // a scratch buffer: the returned string is the only allocation.
 func (c *Client) signedURL(call string, query []byte) string {
+	return c.signedURLWith(c.alg, call, query)
+}
+
+// signedURLWith is signedURL with the checksum of alg instead of the
+// client's algorithm (Check tries each one); alg must be valid.
+func (c *Client) signedURLWith(alg Algorithm, call string, query []byte) string {
 	sp := getScratch()
 	buf := append((*sp)[:0], c.base...)
 	start := len(buf)
@@ -126,8 +132,8 @@ func (c *Client) signedURL(call string, query []byte) string {
 		buf = append(buf, '&')
 	}
 	buf = append(buf, "checksum="...)
-	buf = slices.Grow(buf, c.alg.HexLen())
-	buf = c.alg.sum(buf, buf[start:end:end], query, c.secret.Bytes())
+	buf = slices.Grow(buf, alg.HexLen())
+	buf = alg.sum(buf, buf[start:end:end], query, c.secret.Bytes())
 	u := string(buf)
 	putScratch(sp, buf)
 	return u

@@ -11,7 +11,7 @@
 // IsMeetingRunning, GetMeetingInfo, GetMeetings, GetRecordings,
 // PublishRecordings, DeleteRecordings, UpdateRecordings,
 // GetRecordingTextTracks, PutRecordingTextTrack, InsertDocument,
-// SendChatMessage, CreateHook, DestroyHook, ListHooks and Version.
+// SendChatMessage, CreateHook, DestroyHook, ListHooks, Version and Check.
 // JoinURL and CreateURL build signed URLs without any request.
 //
 // Parameters are typed structs whose `url` tags name BBB's parameters; a
@@ -25,6 +25,19 @@
 // an empty body) is a *ResponseError with the HTTP status; a network
 // failure is a *TransportError. Invalid parameters are refused before any
 // request with a *ParamError matching ErrInvalidParam.
+//
+// # Checking a server
+//
+// Client.Check tells an operator why a server answers checksumError, with
+// no side effect: it GETs the API root (a *TransportError: the server is
+// down; a *ResponseError: something else answers there, such as a proxy's
+// HTML page), then signs isMeetingRunning for an unused meeting ID with
+// the client's algorithm and with each of the other three. The
+// *ServerCheck it returns holds the version, the round trip and the
+// algorithms accepted and refused. The error is nil when the client's
+// algorithm is accepted, an *AlgorithmRefusedError (ErrAlgorithmRefused)
+// when only others are, so the secret is right, and a checksumError
+// (ErrChecksum) when none is: the secret is wrong.
 //
 // # Retries, timeouts, logging
 //
