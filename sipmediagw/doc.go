@@ -19,6 +19,24 @@
 // Start returns a Session: persist its Handle and pass the Session back to
 // Stop, ToggleChat, SendChat and Status, from any process.
 //
+// # Checking a server
+//
+// Check tells, before a webinar, whether a server can be used as the
+// client is configured, with requests no server acts upon (a stop without
+// a room or gw_id, statuses), each sent once. It reports in a ServerCheck
+// the protocol the server really speaks and its release (ReleaseV15 to
+// ReleaseV17, ReleaseV184 for v1.8.0 to v1.8.4, which are the same, and
+// ReleaseAfterV184), whether the token is accepted, and free and total
+// gateways where the server tells them: a v1.8 launcher's status of the
+// gw_id given, the v1.8 proxy's /admin/statuses (which answers its
+// administrator token only). Each kind of server is told by answers only
+// it gives (web.py's HTML 404 and 405 pages and {"Error": …}, the proxy's
+// 401 and 400 to a stop without gw_id, Starlette's {"detail": …} for a
+// route an app lacks, the launcher's {"status": …} to a status), so a
+// server of another protocol is a *ProtocolError (ErrWrongProtocol),
+// never a refused token nor a healthy server. A refused token matches
+// ErrUnauthorized; a busy gateway is no error, only Free 0.
+//
 // # Releases
 //
 // The client is checked against exchanges recorded with the real servers

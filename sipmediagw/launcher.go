@@ -20,8 +20,7 @@ func (c *Client) checkLauncherFree(ctx context.Context, gwID string) error {
 	st, err := c.statusV18(ctx, "start", gwID, "")
 	switch {
 	case errors.Is(err, ErrNotRunning):
-		return &OpError{Op: "start", Err: ErrRejected,
-			Detail: "the launcher has no gateway " + gwID + ": create it on the launcher's host first"}
+		return unknownLauncherGateway("start", gwID)
 	case err != nil:
 		return err
 	case st.State == StateRunning:
@@ -29,6 +28,13 @@ func (c *Client) checkLauncherFree(ctx context.Context, gwID string) error {
 			Detail: "gateway " + gwID + " already streams; a start would restart it"}
 	}
 	return nil
+}
+
+// unknownLauncherGateway is the error for a gw_id the launcher does not
+// have.
+func unknownLauncherGateway(op, gwID string) error {
+	return &OpError{Op: op, Err: ErrRejected,
+		Detail: "the launcher has no gateway " + gwID + ": create it on the launcher's host first"}
 }
 
 // launcherCommands tells whether the launcher's commands reach the bot:
@@ -45,7 +51,7 @@ func (c *Client) launcherCommands(ctx context.Context, op string) error {
 		return r.commands
 	}
 	a, err := c.send(ctx, &request{op: op, method: http.MethodGet, path: "/gateway/ivrConfig", idempotent: true,
-		query: url.Values{"gw_id": {"bbbcast-probe"}}})
+		query: url.Values{"gw_id": {probeGatewayID}}})
 	if err != nil {
 		return err
 	}

@@ -192,10 +192,15 @@ func (c *Client) progressLegacy(ctx context.Context, room string) (Status, error
 // probeLegacy calls /stop without a room: the launcher checks the token
 // first (401) and then refuses the missing room, stopping nothing.
 func (c *Client) probeLegacy(ctx context.Context) error {
-	a, err := c.send(ctx, &request{op: "probe", method: http.MethodGet, path: "/stop", idempotent: true})
+	a, err := c.send(ctx, legacyProbe("probe"))
 	if err != nil {
 		return err
 	}
 	_, err = readLegacy(a)
 	return err
+}
+
+// legacyProbe is the request of probeLegacy.
+func legacyProbe(op string) *request {
+	return &request{op: op, method: http.MethodGet, path: "/stop", idempotent: true}
 }

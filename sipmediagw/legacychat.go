@@ -51,21 +51,38 @@ func (c *Client) legacyV17(ctx context.Context) (bool, error) {
 	if r.known {
 		return r.v17, nil
 	}
-	a, err := c.send(ctx, &request{op: "sendChat", method: http.MethodGet, path: "/progress", idempotent: true})
+	a, err := c.send(ctx, legacyProgressProbe("sendChat"))
 	if err != nil {
 		return false, err
 	}
-	switch {
-	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
+	if a.status == http.StatusUnauthorized || a.status == http.StatusForbidden {
 		return false, a.refused(ErrUnauthorized, "")
-	case a.status == http.StatusNotFound:
-	case a.status < 500:
-		r.v17 = true
-	default:
+	}
+	v17, ok := hasProgress(a)
+	if !ok {
 		return false, a.unreadable("server error")
 	}
-	r.known = true
+	r.v17, r.known = v17, true
 	return r.v17, nil
+}
+
+// legacyProgressProbe asks /progress without a room: nothing is looked up.
+func legacyProgressProbe(op string) *request {
+	return &request{op: op, method: http.MethodGet, path: "/progress", idempotent: true}
+}
+
+// hasProgress reads the answer to legacyProgressProbe: v1.7 has the route
+// (it checks the token, 401, then refuses the missing room, 400), v1.5
+// and v1.6 answer web.py's 404. ok is false when the answer tells nothing
+// (a server error).
+func hasProgress(a *answer) (v17, ok bool) {
+	switch {
+	case a.status == http.StatusNotFound:
+		return false, true
+	case a.status < 500:
+		return true, true
+	}
+	return false, false
 }
 
 // asciiChat spells msg in printable ASCII: French and other Latin letters

@@ -174,6 +174,12 @@ func (c *Client) statusV18(ctx context.Context, op, gwID, room string) (Status, 
 	if err != nil {
 		return Status{}, err
 	}
+	return c.readStatusV18(a, room)
+}
+
+// readStatusV18 reads the answer to a status request of the proxy or of a
+// launcher; room is the session's, when known.
+func (c *Client) readStatusV18(a *answer, room string) (Status, error) {
 	v, err := readV18(a)
 	if err != nil {
 		return Status{}, err
@@ -282,10 +288,21 @@ func isRouteNotFound(body []byte) bool {
 // probeProxy posts a stop without gw_id: the proxy checks the token, then
 // refuses the request (400) without touching any gateway.
 func (c *Client) probeProxy(ctx context.Context) error {
-	a, err := c.send(ctx, &request{op: "probe", method: http.MethodPost, path: "/stop", idempotent: true, body: map[string]string{}})
+	a, err := c.send(ctx, proxyProbe("probe"))
 	if err != nil {
 		return err
 	}
+	return readProxyProbe(a)
+}
+
+// proxyProbe is the request of probeProxy.
+func proxyProbe(op string) *request {
+	return &request{op: op, method: http.MethodPost, path: "/stop", idempotent: true, body: map[string]string{}}
+}
+
+// readProxyProbe reads the proxy's answer to proxyProbe: nil for its 400,
+// ErrUnauthorized for its 401.
+func readProxyProbe(a *answer) error {
 	if _, err := readV18(a); err != nil {
 		return err
 	}
@@ -298,12 +315,19 @@ func (c *Client) probeProxy(ctx context.Context) error {
 // probeLauncher asks the status of a gateway that does not exist: any JSON
 // answer shows the launcher is alive (it has no token to check).
 func (c *Client) probeLauncher(ctx context.Context) error {
-	// Not retried: v1.8.4 answers an unknown gw_id with a 500.
-	a, err := c.send(ctx, &request{op: "probe", method: http.MethodGet, path: "/gateway/status",
-		query: url.Values{"gw_id": {"bbbcast-probe"}}})
+	a, err := c.send(ctx, launcherStatus("probe", probeGatewayID))
 	if err != nil {
 		return err
 	}
 	_, err = readV18(a)
 	return err
+}
+
+// probeGatewayID is the gw_id the probes ask about: no launcher has it.
+const probeGatewayID = "bbbcast-probe"
+
+// launcherStatus asks a v1.8 launcher the status of gwID. Not retried:
+// v1.8.4 answers an unknown gw_id with a 500.
+func launcherStatus(op, gwID string) *request {
+	return &request{op: op, method: http.MethodGet, path: "/gateway/status", query: url.Values{"gw_id": {gwID}}}
 }

@@ -124,7 +124,10 @@
 //     pass forgets the room even of a running stream. v1.8.4's /command
 //     forwards to a launcher route that does not exist: 404 {"detail":
 //     "Not Found"}; HEAD's reaches the launcher's /gateway/command.
-//     /admin/statuses answers the administrator token "admin-secret-key".
+//     /admin/statuses answers the administrator token "admin-secret-key"
+//     (both releases), HEAD showing a room or browsing a stop emptied as
+//     null. A server whose token is that one (WithToken) lets a client
+//     read it.
 //
 // # Time
 //

@@ -279,6 +279,14 @@ func (s *Server) proxyStatus(e *exchange) {
 	proxyJSON(e, http.StatusOK, object{{"status", "success"}, {"data", data}})
 }
 
+// orNull is Python's "v if v else None" for a string.
+func orNull(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
 // cleanPart reads "" and "None" as null.
 func cleanPart(v string) any {
 	if v == "" || v == "None" {
@@ -458,7 +466,8 @@ func (s *Server) proxyIvrConfig(e *exchange) {
 const adminToken = "admin-secret-key"
 
 // proxyAdminStatuses is GET /admin/statuses, for the administrator token
-// only: every mapping as stored.
+// only (v1.8.4 and HEAD alike): every mapping as stored, where HEAD shows
+// an empty room or browsing (a gateway stopped through it) as null.
 func (s *Server) proxyAdminStatuses(e *exchange) {
 	if e.r.Header.Get("Authorization") != "Bearer "+adminToken {
 		e.w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
@@ -468,10 +477,14 @@ func (s *Server) proxyAdminStatuses(e *exchange) {
 	s.lockAt(e.now)
 	out := object{}
 	for _, g := range s.gateways {
-		entry := object{{"gateway", g.ip()}, {"status", g.state}, {"room", g.room},
+		var room any = g.room
+		if s.version.IsHead() {
+			room = orNull(g.room)
+		}
+		entry := object{{"gateway", g.ip()}, {"status", g.state}, {"room", room},
 			{"media_duration", g.mediaDuration}, {"transcript_progress", g.transcript}}
 		if s.version.IsHead() {
-			entry = append(entry, member{"browsing", g.browsing})
+			entry = append(entry, member{"browsing", orNull(g.browsing)})
 		}
 		out = append(out, member{g.id, entry})
 	}
