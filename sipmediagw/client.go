@@ -217,7 +217,9 @@ func (c *Client) send(ctx context.Context, r *request) (*answer, error) {
 		return nil, &TransportError{Op: r.op, Err: httpretry.RedactURLError(err)}
 	}
 	lvl := slog.LevelDebug
-	if resp.StatusCode >= 400 {
+	// A probe's 4xx is its expected answer (a route refused, a missing
+	// parameter), not a failure worth a warning.
+	if resp.StatusCode >= 400 && (r.op != "probe" && r.op != "check" || resp.StatusCode >= 500) {
 		lvl = slog.LevelWarn
 	}
 	c.logger.LogAttrs(ctx, lvl, "sipmediagw request", slog.String("op", r.op),

@@ -96,10 +96,15 @@ func TestCheckHealthy(t *testing.T) {
 					opts = append(opts, sipmediagwtest.WithToken(adminToken))
 				}
 				srv := checkServer(t, v, opts...)
-				c := checkClient(t, srv, v.Protocol(), srv.Token)
+				var logs bytes.Buffer
+				c := checkClient(t, srv, v.Protocol(), srv.Token,
+					sipmediagw.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 				chk, err := c.Check(testCtx(t), checkGateway)
 				if err != nil {
 					t.Fatalf("check: %v (%+v)", err, chk)
+				}
+				if strings.Contains(logs.String(), "sipmediagw request") {
+					t.Errorf("a healthy server's probes logged warnings:\n%s", logs.String())
 				}
 				free, total := -1, -1
 				switch {
