@@ -17,9 +17,11 @@ type lease struct {
 	until  time.Time
 }
 
-// clone copies the slices of w, so callers never share them with the store.
+// clone copies the slices of w and its meeting parameters, so callers
+// never share them with the store.
 func clone(w webinar.Webinar) webinar.Webinar {
 	w.CoOwners = slices.Clone(w.CoOwners)
+	w.Meeting = storekit.CloneMeeting(w.Meeting)
 	return w
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -18,18 +19,22 @@ import (
 // webinarColumns are the columns scanWebinar reads, in its order.
 const webinarColumns = `id, owner, co_owners, title, server, pool, start_ns, end_ns, chat_enabled, chat_shown,
 	chat_visible, gateway_id, meeting_id, create_time, bot_room, bot_secret, session, state, fail_reason,
-	last_error, version, created_ns, updated_ns`
+	last_error, version, created_ns, updated_ns, meeting`
 
 func scanWebinar(r pgx.Row) (webinar.Webinar, error) {
 	var (
 		w                            webinar.Webinar
 		botSecret, state             string
 		start, end, created, updated *int64
+		meeting                      []byte
 	)
 	err := r.Scan(&w.ID, &w.Owner, &w.CoOwners, &w.Title, &w.Server, &w.Pool, &start, &end, &w.ChatEnabled,
 		&w.ChatShown, &w.ChatVisible, &w.GatewayID, &w.MeetingID, &w.CreateTime, &w.BotRoom, &botSecret, &w.Session,
-		&state, &w.FailReason, &w.LastError, &w.Version, &created, &updated)
+		&state, &w.FailReason, &w.LastError, &w.Version, &created, &updated, &meeting)
 	if err != nil {
+		return webinar.Webinar{}, err
+	}
+	if w.Meeting, err = storekit.UnmarshalMeeting(meeting); err != nil {
 		return webinar.Webinar{}, err
 	}
 	w.Slot = gateway.Slot{Start: fromNull(start), End: fromNull(end)}
@@ -39,15 +44,23 @@ func scanWebinar(r pgx.Row) (webinar.Webinar, error) {
 }
 
 // webinarArgs are w's values for the columns of webinarColumns.
-func webinarArgs(w *webinar.Webinar) []any {
+func webinarArgs(w *webinar.Webinar) ([]any, error) {
 	co := w.CoOwners
 	if co == nil {
 		co = []string{}
 	}
+	m, err := storekit.MarshalMeeting(w.Meeting)
+	if err != nil {
+		return nil, err
+	}
+	var meeting any // NULL without parameters
+	if m != nil {
+		meeting = json.RawMessage(m)
+	}
 	return []any{w.ID, w.Owner, co, w.Title, w.Server, w.Pool, nsOrNull(w.Slot.Start), nsOrNull(w.Slot.End),
 		w.ChatEnabled, w.ChatShown, w.ChatVisible, w.GatewayID, w.MeetingID, w.CreateTime,
 		w.BotRoom, w.BotSecret.Reveal(), w.Session, string(w.State), w.FailReason, w.LastError, w.Version,
-		nsOrNull(w.CreatedAt), nsOrNull(w.UpdatedAt)}
+		nsOrNull(w.CreatedAt), nsOrNull(w.UpdatedAt), meeting}, nil
 }
 
 // meetingTaken reports whether a webinar other than id has meeting ID m
@@ -84,6 +97,7 @@ func placeholders(n int) string {
 func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
 	w.Version = 1
 	w.CoOwners = slices.Clone(w.CoOwners)
+	w.Meeting = storekit.CloneMeeting(w.Meeting)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var found bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webinars WHERE id = $1)`, w.ID).Scan(&found); err != nil {
@@ -97,8 +111,11 @@ func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 		} else if taken {
 			return webinar.ErrExists
 		}
-		args := webinarArgs(&w)
-		_, err := tx.Exec(ctx, `INSERT INTO webinars (`+webinarColumns+`) VALUES (`+placeholders(len(args))+`)`, args...)
+		args, err := webinarArgs(&w)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO webinars (`+webinarColumns+`) VALUES (`+placeholders(len(args))+`)`, args...)
 		return exists(err)
 	})
 	if err != nil {
@@ -180,6 +197,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 // UpdateWebinar implements webinar.Store: a compare-and-set on Version.
 func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
 	w.CoOwners = slices.Clone(w.CoOwners)
+	w.Meeting = storekit.CloneMeeting(w.Meeting)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if taken, err := meetingTaken(ctx, tx, w.MeetingID, w.ID); err != nil {
 			return err
@@ -190,7 +208,10 @@ func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 			}
 			return webinar.ErrExists
 		}
-		args := webinarArgs(&w)
+		args, err := webinarArgs(&w)
+		if err != nil {
+			return err
+		}
 		// Every column but id and version, then id and version.
 		args = append(args[1:20], args[21:]...)
 		args = append(args, w.ID, w.Version)
@@ -198,8 +219,8 @@ func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 			owner = $1, co_owners = $2, title = $3, server = $4, pool = $5, start_ns = $6, end_ns = $7,
 			chat_enabled = $8, chat_shown = $9, chat_visible = $10, gateway_id = $11, meeting_id = $12,
 			create_time = $13, bot_room = $14, bot_secret = $15, session = $16, state = $17, fail_reason = $18,
-			last_error = $19, created_ns = $20, updated_ns = $21, version = version + 1
-			WHERE id = $22 AND version = $23`, args...)
+			last_error = $19, created_ns = $20, updated_ns = $21, meeting = $22, version = version + 1
+			WHERE id = $23 AND version = $24`, args...)
 		if err != nil {
 			if sqlState(err) == codeUniqueViolation {
 				return webinar.ErrExists

@@ -17,7 +17,7 @@ import (
 // webinarColumns are the columns scanWebinar reads, in its order.
 const webinarColumns = `id, owner, co_owners, title, server, pool, start_ns, end_ns, chat_enabled, chat_shown,
 	chat_visible, gateway_id, meeting_id, create_time, bot_room, bot_secret, session, state, fail_reason,
-	last_error, version, created_ns, updated_ns`
+	last_error, version, created_ns, updated_ns, meeting`
 
 func scanWebinar(r scanner) (webinar.Webinar, error) {
 	var (
@@ -25,14 +25,18 @@ func scanWebinar(r scanner) (webinar.Webinar, error) {
 		coOwners, botSecret, state      string
 		start, end, created, updated    sql.NullInt64
 		chatEnabled, chatShown, chatVis int64
+		meeting                         sql.NullString
 	)
 	err := r.Scan(&w.ID, &w.Owner, &coOwners, &w.Title, &w.Server, &w.Pool, &start, &end, &chatEnabled, &chatShown,
 		&chatVis, &w.GatewayID, &w.MeetingID, &w.CreateTime, &w.BotRoom, &botSecret, &w.Session, &state, &w.FailReason,
-		&w.LastError, &w.Version, &created, &updated)
+		&w.LastError, &w.Version, &created, &updated, &meeting)
 	if err != nil {
 		return webinar.Webinar{}, err
 	}
 	if err := json.Unmarshal([]byte(coOwners), &w.CoOwners); err != nil {
+		return webinar.Webinar{}, err
+	}
+	if w.Meeting, err = storekit.UnmarshalMeeting([]byte(meeting.String)); err != nil {
 		return webinar.Webinar{}, err
 	}
 	w.Slot = gateway.Slot{Start: fromNull(start), End: fromNull(end)}
@@ -52,10 +56,18 @@ func webinarArgs(w *webinar.Webinar) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	m, err := storekit.MarshalMeeting(w.Meeting)
+	if err != nil {
+		return nil, err
+	}
+	var meeting any // NULL without parameters
+	if m != nil {
+		meeting = string(m)
+	}
 	return []any{w.ID, w.Owner, string(coJSON), w.Title, w.Server, w.Pool, nsOrNull(w.Slot.Start), nsOrNull(w.Slot.End),
 		boolInt(w.ChatEnabled), boolInt(w.ChatShown), boolInt(w.ChatVisible), w.GatewayID, w.MeetingID, w.CreateTime,
 		w.BotRoom, w.BotSecret.Reveal(), w.Session, string(w.State), w.FailReason, w.LastError, w.Version,
-		nsOrNull(w.CreatedAt), nsOrNull(w.UpdatedAt)}, nil
+		nsOrNull(w.CreatedAt), nsOrNull(w.UpdatedAt), meeting}, nil
 }
 
 // meetingTaken reports whether a webinar other than id has meeting ID m
@@ -73,6 +85,7 @@ func meetingTaken(ctx context.Context, tx *txn, m, id string) (bool, error) {
 func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
 	w.Version = 1
 	w.CoOwners = slices.Clone(w.CoOwners)
+	w.Meeting = storekit.CloneMeeting(w.Meeting)
 	err := s.inTx(ctx, func(tx *txn) error {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM webinars WHERE id = ?`, w.ID).Scan(&n); err != nil {
@@ -91,7 +104,7 @@ func (s *Store) CreateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO webinars (`+webinarColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		return err
 	})
 	if err != nil {
@@ -176,6 +189,7 @@ func (s *Store) Webinars(ctx context.Context, q webinar.Query) ([]webinar.Webina
 // UpdateWebinar implements webinar.Store: a compare-and-set on Version.
 func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.Webinar, error) {
 	w.CoOwners = slices.Clone(w.CoOwners)
+	w.Meeting = storekit.CloneMeeting(w.Meeting)
 	err := s.inTx(ctx, func(tx *txn) error {
 		if taken, err := meetingTaken(ctx, tx, w.MeetingID, w.ID); err != nil {
 			return err
@@ -197,7 +211,7 @@ func (s *Store) UpdateWebinar(ctx context.Context, w webinar.Webinar) (webinar.W
 			owner = ?, co_owners = ?, title = ?, server = ?, pool = ?, start_ns = ?, end_ns = ?, chat_enabled = ?,
 			chat_shown = ?, chat_visible = ?, gateway_id = ?, meeting_id = ?, create_time = ?, bot_room = ?,
 			bot_secret = ?, session = ?, state = ?, fail_reason = ?, last_error = ?, created_ns = ?, updated_ns = ?,
-			version = version + 1
+			meeting = ?, version = version + 1
 			WHERE id = ? AND version = ?`, args...)
 		return casResult(ctx, tx, res, err, w.ID, w.Version)
 	})

@@ -3,12 +3,14 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -26,10 +28,13 @@ import (
 //     stores CreatedAt and UpdatedAt as given (the caller sets them);
 //   - every field comes back as stored: instants equal (time.Equal) to
 //     the nanosecond whatever their location, the bot secret (compared
-//     with Reveal), an empty CoOwners as nil or empty alike;
-//   - what a method returns is a copy: changing the CoOwners of a
-//     returned webinar, or of one given to CreateWebinar or
-//     UpdateWebinar after the call, changes nothing stored;
+//     with Reveal), an empty CoOwners as nil or empty alike, the meeting
+//     parameters (Meeting) deeply equal, a *bool set to false staying
+//     false and not becoming nil, nil staying nil;
+//   - what a method returns is a copy: changing the CoOwners or the
+//     Meeting (its maps, slices and *bool values) of a returned webinar,
+//     or of one given to CreateWebinar or UpdateWebinar after the call,
+//     changes nothing stored;
 //   - a refused CreateWebinar, UpdateWebinar or DeleteWebinar (ErrExists,
 //     ErrConflict, ErrNotFound) changes nothing, the version included;
 //   - a MeetingID is unique among stored webinars: UpdateWebinar to a
@@ -188,6 +193,28 @@ func assertWebinar(t *testing.T, want, got webinar.Webinar, msgAndArgs ...any) b
 	return assert.Equal(t, normWebinar(want), normWebinar(got), msgAndArgs...)
 }
 
+// fullMeeting is meeting parameters with a value of every kind: strings,
+// numbers, *bool true and false, lists, metadata and extra parameters.
+func fullMeeting() *bbb.CreateParams {
+	return &bbb.CreateParams{
+		Welcome:                       "Bienvenue à « l'amphi » ✓\n<b>%%CONFNAME%%</b>",
+		MaxParticipants:               42,
+		Record:                        bbb.Bool(false),
+		AutoStartRecording:            bbb.Bool(true),
+		Duration:                      90,
+		ModeratorOnlyMessage:          "Presenters only",
+		BannerText:                    "Live",
+		BannerColor:                   "#FF0000",
+		LockSettingsDisableCam:        bbb.Bool(true),
+		LockSettingsDisablePublicChat: bbb.Bool(false),
+		MeetingLayout:                 "PRESENTATION_FOCUS",
+		Logo:                          "https://portal.example.org/logo.png",
+		DisabledFeatures:              []string{"polls", "sharedNotes"},
+		Meta:                          bbb.Metadata{"bbb-context": "Amphi Est", "bbb-context-name": "L1"},
+		Extra:                         url.Values{"allowOverrideClientSettingsOnCreateCall": {"true"}},
+	}
+}
+
 // webinarIDs lists the IDs of webinars.
 func webinarIDs(list []webinar.Webinar) []string {
 	out := make([]string, len(list))
@@ -277,6 +304,42 @@ var webinarCreateTests = []webinarTest{
 		stored := x.get("w1")
 		assert.False(x.t, stored.IsOwner("mallory"))
 		assert.Len(x.t, x.list(webinar.Query{User: "eve"}), 0)
+	}},
+	{"MeetingRoundTrip", func(x *webinarHarness) {
+		in := x.newWebinar("w-meeting", "alice", 9*h, 10*h)
+		in.Meeting = fullMeeting()
+		got := x.create(in)
+		in.Version = 1
+		assert.Equal(x.t, fullMeeting(), got.Meeting, "CreateWebinar")
+		assert.Equal(x.t, fullMeeting(), x.get(in.ID).Meeting, "Webinar")
+		list := x.all()
+		require.Len(x.t, list, 1)
+		assert.Equal(x.t, fullMeeting(), list[0].Meeting, "Webinars")
+		read := x.get(in.ID)
+		require.NotNil(x.t, read.Meeting.Record)
+		assert.False(x.t, *read.Meeting.Record, "a *bool false stays false")
+		assert.Nil(x.t, read.Meeting.MuteOnStart, "a nil *bool stays nil")
+
+		// What the caller gave, and what came back, are copies.
+		in.Meeting.Meta["bbb-context"] = "changed"
+		*in.Meeting.LockSettingsDisableCam = false
+		read.Meeting.DisabledFeatures[0] = "changed"
+		read.Meeting.Extra["allowOverrideClientSettingsOnCreateCall"][0] = "changed"
+		*read.Meeting.Record = true
+		assert.Equal(x.t, fullMeeting(), x.get(in.ID).Meeting, "the stored parameters are the store's own")
+
+		// Changed, then removed by an update.
+		w := x.get(in.ID)
+		w.Meeting = &bbb.CreateParams{Welcome: "Bienvenue", MaxParticipants: 0, Meta: bbb.Metadata{}}
+		updated := x.update(w)
+		assert.Equal(x.t, &bbb.CreateParams{Welcome: "Bienvenue", Meta: bbb.Metadata{}}, x.get(in.ID).Meeting)
+		updated.Meeting = nil
+		x.update(updated)
+		assert.Nil(x.t, x.get(in.ID).Meeting, "nil comes back nil")
+
+		// A webinar without parameters has none.
+		x.add("w-none", "alice", 9*h, 10*h)
+		assert.Nil(x.t, x.get("w-none").Meeting)
 	}},
 	{"DuplicateID", func(x *webinarHarness) {
 		first := x.add("w1", "alice", 9*h, 10*h)
