@@ -81,4 +81,43 @@
 // are trusted). A Notifier hears of live events, state
 // changes, capacity shortages and errors. Explain turns a refusal into a
 // sentence for the presenter.
+//
+// # Health check
+//
+// Service.Check asks, without changing anything, every configured BBB
+// server (reachable, its version, the secret right, the checksum
+// algorithms it accepts), every enabled gateway's SIPMediaGW server
+// (reachable, the token accepted, the protocol it really speaks, busy
+// with a stream no webinar owns) and HLS URL, and the end callback and
+// the bot's page at PublicURL from this process. The HealthReport grades
+// each target ok, warning or error with a sentence for the operator and
+// the time it took, and renders as text (WriteText) or JSON.
+//
+// # Meeting parameters and recording
+//
+// The host gives the BBB create parameters of a webinar's meeting
+// (welcome message, maxParticipants, lock settings, logo, banner,
+// moderatorOnlyMessage, duration, layout, disabledFeatures, Extra…) in
+// Draft.Meeting, stored with the webinar (Webinar.Meeting) and changed
+// by Update while no meeting of the webinar exists, or computed when the
+// meeting is created by Config.Meeting, which sees the stored webinar.
+// Presentation documents go through Config.Documents (create's POST
+// body). The Service keeps what it needs to run the webinar: the name
+// (the title), the meeting ID, the passwords (it joins by role), the
+// guest policy (ALWAYS_ACCEPT, for the bot), the breakout parameters and
+// its metadata (endCallbackUrl, bbb-recording-ready-url, bbb-origin,
+// bbbcast-*); and it refuses what would lock the streaming bot or the
+// chat relay out: a maxParticipants below MinMaxParticipants, the public
+// chat locked or the chat feature disabled while the webinar's chat is
+// enabled. CheckMeeting tells which field is refused and why, as an
+// *InputError whose Field is "meeting.<BBB parameter>"; a conflict in
+// Config.Meeting's result fails the start with that error as its reason.
+//
+// With Record set, the meeting gets meta_bbb-recording-ready-url: a URL
+// under PublicURL (POST /callback/recording) carrying the Service's
+// token. When BBB has published the recording it posts there a JWT
+// signed with the BBB server's secret; the Service checks both, and the
+// token's meeting against the webinar's, and tells the host
+// (RecordingReady, with Event.Recording), once per process: repeats are
+// answered 200 and told nothing.
 package webinar

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -36,4 +37,34 @@ func ExampleExplain() {
 	// Output:
 	// No gateway is free from Mon 3 Mar 09:40 UTC to Mon 3 Mar 11:00 UTC: all 1 gateways of the pool are booked (gateway 1 until Mon 3 Mar 10:00 UTC).
 	// It is too early: the webinar may start from Mon 3 Mar 09:30 UTC.
+}
+
+// A host gives the BBB meeting it wants in Draft.Meeting (or
+// Config.Meeting): its own parameters pass, recording included, while
+// those the Service owns, or that would lock the streaming bot or the
+// chat relay out, are refused with the field named.
+func ExampleCheckMeeting() {
+	meeting := &bbb.CreateParams{
+		Welcome:                "Welcome to the <b>%%CONFNAME%%</b> webinar",
+		MaxParticipants:        10,
+		Record:                 bbb.Bool(true), // the host hears RecordingReady
+		LockSettingsDisableCam: bbb.Bool(true),
+		Logo:                   "https://portal.example.org/logo.png",
+		Meta:                   bbb.Metadata{"bbb-context": "Amphi Est"},
+	}
+	fmt.Println(webinar.CheckMeeting(meeting, true))
+	_ = webinar.Draft{Title: "Distributed systems", ChatEnabled: true, Meeting: meeting} // for Service.Create
+
+	fmt.Println(webinar.CheckMeeting(&bbb.CreateParams{GuestPolicy: bbb.GuestAskModerator}, true))
+	err := webinar.CheckMeeting(&bbb.CreateParams{LockSettingsDisablePublicChat: bbb.Bool(true)}, true)
+	var ie *webinar.InputError
+	if errors.As(err, &ie) {
+		fmt.Println(ie.Field)
+	}
+	fmt.Println(webinar.CheckMeeting(&bbb.CreateParams{LockSettingsDisablePublicChat: bbb.Bool(true)}, false))
+	// Output:
+	// <nil>
+	// webinar: meeting.guestPolicy: set by the Service: the streaming bot must get in without a moderator's approval: the Service sets ALWAYS_ACCEPT
+	// meeting.lockSettingsDisablePublicChat
+	// <nil>
 }

@@ -28,6 +28,9 @@ const maxFormBytes = 8 << 10
 // for an anonymous request). The routes:
 //
 //	GET  /callback/end                BBB's end-of-meeting callback (signed URL)
+//	POST /callback/recording          BBB's recording-ready callback (signed URL, form field
+//	                                  signed_parameters: a JWT signed with the BBB secret)
+//	GET  /callback/check, /bot/check  Check's probes of PublicURL (the first signed as a callback)
 //	GET  /bot/{id}/{secret}/{room}    the streaming bot's join page (the URL is a credential)
 //	POST /bot/{id}/{secret}/{room}    the page's form: 303 to the BBB viewer join URL
 //	POST /webinars/{id}/chat          form field "message": 204
@@ -51,6 +54,9 @@ func (s *Service) Handler(users func(*http.Request) (User, bool)) http.Handler {
 	h := &handler{s: s, users: users}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /callback/end", h.endCallback)
+	mux.HandleFunc("POST "+recordingCallbackPath, h.recordingCallback)
+	mux.HandleFunc("GET /callback/check", h.checkProbe)
+	mux.HandleFunc("GET /bot/check", h.checkProbe)
 	mux.HandleFunc("GET /bot/{id}/{secret}/{room}", h.botPage)
 	mux.HandleFunc("POST /bot/{id}/{secret}/{room}", h.botJoin)
 	mux.HandleFunc("POST /webinars/{id}/chat", h.chat)

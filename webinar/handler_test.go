@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bbbcast/bbbcast/bbb"
+	"github.com/bbbcast/bbbcast/bbb/bbbtest"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 	"github.com/bbbcast/bbbcast/store/memory"
@@ -42,7 +43,14 @@ func newHTTPFixture(t *testing.T, v sipmediagwtest.Version) *httpFixture {
 // configure.
 func newHTTPFixtureConfig(t *testing.T, v sipmediagwtest.Version, configure func(*webinar.Config)) *httpFixture {
 	t.Helper()
-	f := newLiveFixtureConfig(t, v, webinar.RelaySIPMediaGW, configure)
+	return newHTTPFixtureWith(t, v, configure)
+}
+
+// newHTTPFixtureWith is newHTTPFixtureConfig with options of the fake
+// BBB.
+func newHTTPFixtureWith(t *testing.T, v sipmediagwtest.Version, configure func(*webinar.Config), opts ...bbbtest.Option) *httpFixture {
+	t.Helper()
+	f := newLiveFixtureWith(t, v, webinar.RelaySIPMediaGW, configure, opts...)
 	known := map[string]webinar.User{teacher.ID: teacher, student.ID: student, admin.ID: admin}
 	users := func(r *http.Request) (webinar.User, bool) {
 		u, ok := known[r.Header.Get(sessionHeader)]

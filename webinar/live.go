@@ -198,7 +198,11 @@ func (s *Service) finishStart(ctx context.Context, r *run, w Webinar) (Webinar, 
 	if w, err = s.save(ctx, w, func(w *Webinar) { w.BotSecret = newBotSecret() }); err != nil {
 		return w, err
 	}
-	created, err := s.createMeeting(ctx, w)
+	params, err := s.meetingParams(&w)
+	if err != nil {
+		return s.fail(ctx, w, "meeting parameters", err)
+	}
+	created, err := s.createMeeting(ctx, w, params)
 	if err != nil {
 		return s.fail(ctx, w, "BBB create", err)
 	}
@@ -232,22 +236,6 @@ func (s *Service) finishStart(ctx context.Context, r *run, w Webinar) (Webinar, 
 	}
 	w = s.syncChat(ctx, w, client, session)
 	return s.transition(ctx, w, Live, nil)
-}
-
-func (s *Service) createMeeting(ctx context.Context, w Webinar) (*bbb.CreateResult, error) {
-	cb, err := s.callbacks.EndCallbackURL(s.publicURL+"/callback/end", w.MeetingID, w.ID)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := s.stepCtx(ctx)
-	defer cancel()
-	return s.bbbFor(&w).Create(ctx, &bbb.CreateParams{
-		Name:        w.Title,
-		MeetingID:   w.MeetingID,
-		GuestPolicy: bbb.GuestAlwaysAccept,
-		Record:      bbb.Bool(false),
-		Meta:        bbb.Metadata{"endCallbackUrl": cb, "bbb-origin": "bbbcast", "bbbcast-webinar": w.ID},
-	})
 }
 
 func (s *Service) gatewayClient(ctx context.Context, w Webinar) (gateway.Gateway, *sipmediagw.Client, error) {

@@ -36,7 +36,14 @@ func newLiveFixture(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRe
 // configure before the Service is made.
 func newLiveFixtureConfig(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRelay, configure func(*webinar.Config)) *liveFixture {
 	t.Helper()
-	f := &liveFixture{fixture: newFixture(t, 0), bbb: bbbtest.NewServer(), gw: sipmediagwtest.NewServer(v)}
+	return newLiveFixtureWith(t, v, relay, configure)
+}
+
+// newLiveFixtureWith is newLiveFixtureConfig with options of the fake BBB.
+func newLiveFixtureWith(t *testing.T, v sipmediagwtest.Version, relay webinar.ChatRelay, configure func(*webinar.Config),
+	opts ...bbbtest.Option) *liveFixture {
+	t.Helper()
+	f := &liveFixture{fixture: newFixture(t, 0), bbb: bbbtest.NewServer(opts...), gw: sipmediagwtest.NewServer(v)}
 	t.Cleanup(f.bbb.Close)
 	t.Cleanup(f.gw.Close)
 	_, err := f.gateways.CreateGateway(context.Background(), gateway.Gateway{

@@ -17,6 +17,11 @@ const (
 	StateChanged     EventKind = "state-changed"
 	CapacityExceeded EventKind = "capacity-exceeded"
 	ErrorOccurred    EventKind = "error"
+	// RecordingReady: BBB published a recording of the webinar's
+	// meeting (Event.Recording), as its recording-ready callback said.
+	// The host hears of a recording once per process; a host running
+	// several replicas should treat a repeat by RecordID as done.
+	RecordingReady EventKind = "recording-ready"
 )
 
 // Event is what happened to a webinar.
@@ -31,6 +36,8 @@ type Event struct {
 	Capacity *gateway.CapacityEvent
 	// Err is the error of ErrorOccurred.
 	Err error
+	// Recording is the published recording of RecordingReady.
+	Recording *Recording
 }
 
 // Notifier is told about events, synchronously: keep it quick, hand slow

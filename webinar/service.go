@@ -53,6 +53,18 @@ type Config struct {
 	Callbacks *bbb.CallbackSigner
 	// ChatRelay chooses how audience messages reach the meeting.
 	ChatRelay ChatRelay
+	// Meeting, when set, gives the BBB create parameters of a webinar's
+	// meeting each time it is created: it sees the stored webinar (its
+	// Meeting, the Draft's or Update's) and returns the parameters to use
+	// instead (nil for none). When Meeting is nil the webinar's own
+	// Meeting is used. The result is checked as a Draft's is: a parameter
+	// the Service owns fails the start with an *InputError.
+	Meeting func(w Webinar) *bbb.CreateParams
+	// Documents, when set, gives the presentation documents to upload
+	// when a webinar's meeting is created (by URL, which BBB downloads,
+	// or inline): a non-empty list creates the meeting with
+	// bbb.Client.CreateWithDocuments.
+	Documents func(w Webinar) []bbb.Document
 	// Holder names this process in leases (random when empty); LeaseTTL
 	// bounds how long a crashed holder blocks a webinar
 	// (DefaultLeaseTTL). A running operation renews its lease every
@@ -71,6 +83,11 @@ type Config struct {
 	// documentation.
 	EarlyStart time.Duration
 	Overrun    time.Duration
+
+	// HTTPClient is what Check reaches PublicURL and the gateways' HLS
+	// URLs with, as the outside would (a client with a 15 s timeout
+	// when nil). Check never follows a redirect: it reports it.
+	HTTPClient *http.Client
 }
 
 // Defaults of the Config.
@@ -97,6 +114,8 @@ type Service struct {
 	publicURL  string
 	callbacks  *bbb.CallbackSigner
 	relay      ChatRelay
+	meetingFn  func(Webinar) *bbb.CreateParams
+	documents  func(Webinar) []bbb.Document
 	holder     string
 	leaseTTL   time.Duration
 	step       time.Duration
@@ -117,9 +136,12 @@ type Service struct {
 	bgCancel context.CancelCauseFunc
 
 	originCheck *http.CrossOriginProtection // of the handler's POSTs
+	checkHTTP   *http.Client                // Check's client for PublicURL and HLS URLs
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time // Reconcile's last repair of bookings and gateways
+
+	recordings recordingsSeen // the recording-ready callbacks already told
 }
 
 // NewService checks cfg and returns a Service.
@@ -130,7 +152,7 @@ func NewService(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, gateways: cfg.Gateways, policy: cfg.Policy, notifier: cfg.Notifier,
 		clock: cfg.Clock, logger: logx.OrDiscard(cfg.Logger),
 		bbb: map[string]*bbb.Client{}, sip: &sipClients{byID: map[int64]sipClient{}, factory: cfg.SIPMediaGW}, publicURL: strings.TrimRight(cfg.PublicURL, "/"), callbacks: cfg.Callbacks,
-		relay: cfg.ChatRelay, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, step: cfg.StepTimeout,
+		relay: cfg.ChatRelay, meetingFn: cfg.Meeting, documents: cfg.Documents, holder: cfg.Holder, leaseTTL: cfg.LeaseTTL, step: cfg.StepTimeout,
 		earlyStart: durationOr(cfg.EarlyStart, DefaultEarlyStart), overrun: durationOr(cfg.Overrun, DefaultOverrun),
 		misses: map[string]int{}, runs: map[string]*run{}, ended: map[string]*run{}}
 	for name, c := range cfg.BBBServers {
@@ -171,6 +193,7 @@ func NewService(cfg Config) (*Service, error) {
 	if s.clock == nil {
 		s.clock = clock.New()
 	}
+	s.checkHTTP = checkClient(cfg.HTTPClient)
 	s.bgCtx, s.bgCancel = context.WithCancelCause(context.Background())
 	return s, nil
 }
@@ -220,6 +243,11 @@ type Draft struct {
 	ChatEnabled bool
 	ChatShown   bool
 	CoOwners    []string
+	// Meeting holds the host's parameters of the BBB meeting, nil for
+	// none: see Webinar.Meeting. The parameters the Service owns must be
+	// left unset, and nothing may lock the streaming bot or the chat
+	// relay out (see CheckMeeting).
+	Meeting *bbb.CreateParams
 }
 
 // Create records a webinar owned by u and books a gateway for its slot.
@@ -242,12 +270,16 @@ func (s *Service) Create(ctx context.Context, u User, d Draft) (Webinar, error) 
 	if err := s.checkSlot(d.Slot); err != nil {
 		return Webinar{}, err
 	}
+	if err := CheckMeeting(d.Meeting, d.ChatEnabled); err != nil {
+		return Webinar{}, err
+	}
 	if _, ok := s.bbb[d.Server]; d.Server != "" && !ok {
 		return Webinar{}, &InputError{Field: "server", Reason: "no such BBB server"}
 	}
 	now := s.clock.Now()
 	w := Webinar{Owner: u.ID, CoOwners: d.CoOwners, Title: d.Title, Server: d.Server, Pool: d.Pool, Slot: d.Slot,
-		ChatEnabled: d.ChatEnabled, ChatShown: d.ChatShown, State: Scheduled, CreatedAt: now, UpdatedAt: now}
+		ChatEnabled: d.ChatEnabled, ChatShown: d.ChatShown, Meeting: normMeeting(d.Meeting), State: Scheduled,
+		CreatedAt: now, UpdatedAt: now}
 	newIdentity(&w)
 	w, err := s.drive(ctx, w.ID, func(ctx context.Context) (Webinar, error) { return s.create(ctx, w) })
 	if err != nil {
@@ -314,6 +346,13 @@ type Changes struct {
 	ChatEnabled *bool
 	ChatShown   *bool
 	CoOwners    *[]string
+	// Meeting replaces the webinar's meeting parameters (an empty
+	// CreateParams removes them). They are used when the meeting is next
+	// created, so they may change only while no meeting of the webinar
+	// exists (Scheduled or Failed): otherwise a change is refused with
+	// ErrInvalidState, and parameters equal to the stored ones are no
+	// change.
+	Meeting *bbb.CreateParams
 }
 
 // maxConflictRetries bounds how often an update re-reads a webinar that
@@ -387,7 +426,15 @@ func (s *Service) update(ctx context.Context, u User, id string, c Changes) (Web
 			moved = gw != w.GatewayID
 			w.Slot, w.GatewayID = *c.Slot, gw
 		}
+		if err := changeMeeting(&w, c); err != nil {
+			return Webinar{}, err
+		}
 		apply(&w, c)
+		if c.Meeting != nil || c.ChatEnabled != nil {
+			if err := CheckMeeting(w.Meeting, w.ChatEnabled); err != nil {
+				return Webinar{}, err
+			}
+		}
 		w.UpdatedAt = s.clock.Now()
 		updated, err := s.store.UpdateWebinar(ctx, w)
 		if errors.Is(err, ErrConflict) && attempt < maxConflictRetries {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
 )
 
@@ -24,6 +25,12 @@ type Webinar struct {
 	// is sent only when they differ.
 	ChatShown   bool
 	ChatVisible bool
+	// Meeting holds the host's parameters of the BBB meeting (welcome
+	// text, lock settings, recording, logo…), nil for none; the Service
+	// adds its own when it creates the meeting (see the package
+	// documentation, Meeting parameters). Config.Meeting may replace them
+	// at that moment.
+	Meeting *bbb.CreateParams
 	// GatewayID is the booked gateway (0 when none).
 	GatewayID int64
 	// MeetingID is the BBB meeting ID: generated once, never derived from

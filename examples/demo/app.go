@@ -204,9 +204,11 @@ func (a *app) Close() {
 func (a *app) Handler() http.Handler {
 	mux := http.NewServeMux()
 	a.svc.Mount(mux, a.userOf) // at servicePath, PublicURL's path
-	if a.fakes != nil {
-		mux.Handle("/hls/", http.StripPrefix("/hls", a.fakes.hls))
+	if a.fakes == nil {
+		a.pages.routes(mux)
+		return securityHeaders(mux)
 	}
+	mux.Handle("/hls/", http.StripPrefix("/hls", a.fakes.faultyHLS(a.fakes.hls)))
 	a.pages.routes(mux)
-	return securityHeaders(mux)
+	return securityHeaders(a.fakes.unforwarded(mux))
 }

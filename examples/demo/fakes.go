@@ -42,6 +42,9 @@ type fakes struct {
 	pending sync.WaitGroup // the bot's steps queued or running
 	wg      sync.WaitGroup
 	closed  chan struct{}
+
+	faultMu sync.Mutex
+	faults  map[string]bool // the demoFaults turned on
 }
 
 func startFakes(o options, base string, logger *slog.Logger) (*fakes, error) {

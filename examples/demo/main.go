@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/bbbcast/bbbcast/webinar"
 )
 
 // options are the demo's settings, from flags and environment variables.
@@ -31,6 +33,8 @@ type options struct {
 	FakeGateways   int           // fake SIPMediaGW gateways in fake mode
 	FakeStartDelay time.Duration // how long a fake gateway takes to start a stream
 	CallbackKey    string        // key of the end-callback signatures ("" keeps one in Data)
+
+	JSON bool // demo check: the report as JSON
 }
 
 // env returns the environment variable k, or def when it is unset.
@@ -45,6 +49,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.Addr, "addr", env("DEMO_ADDR", "127.0.0.1:8080"), "listen address (DEMO_ADDR)")
 	fs.StringVar(&o.Data, "data", env("DEMO_DATA", "demo-data"), "data directory, holds the SQLite database (DEMO_DATA)")
 	fs.StringVar(&o.PublicURL, "public-url", env("DEMO_PUBLIC_URL", ""), "the portal's URL as browsers and BBB reach it; default http://ADDR (DEMO_PUBLIC_URL)")
@@ -55,6 +63,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.ChatRelay, "chat-relay", env("DEMO_CHAT_RELAY", ""), `how audience messages reach BBB: "bot" (the streaming bot types them) or "bbb" (sendChatMessage, BBB 3.0+) (DEMO_CHAT_RELAY)`)
 	fs.IntVar(&o.FakeGateways, "fake-gateways", 2, "fake SIPMediaGW gateways to run when no real BBB is set")
 	fs.DurationVar(&o.FakeStartDelay, "fake-start-delay", 2*time.Second, "how long a fake gateway takes to start a stream")
+	fs.BoolVar(&o.JSON, "json", false, "with the check command: print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -79,8 +88,18 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
+// usage is how the command is run; the flags follow it in -h.
+const usage = `Usage: demo [flags]         serve the portal
+       demo check [flags]   check every server and URL the portal uses, then exit:
+                            0 healthy (warnings included), 1 an error found or the check could not run
+`
+
 func main() {
-	o, err := parseOptions(os.Args[1:], os.Stderr)
+	args, check := os.Args[1:], false
+	if len(args) > 0 && args[0] == "check" {
+		args, check = args[1:], true
+	}
+	o, err := parseOptions(args, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
@@ -91,6 +110,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if check {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		sev, err := runCheck(ctx, o, logger, os.Stdout)
+		if err == nil && sev == webinar.SeverityError {
+			err = errCheckFailed
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "demo check:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, o, logger, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)

@@ -165,6 +165,8 @@ func (p *pages) routes(mux *http.ServeMux) {
 	handle("GET /admin/gateways/{gid}", a.editGatewayPage)
 	handle("POST /admin/gateways/{gid}", a.updateGateway)
 	handle("GET /admin/capacity", a.capacityPage)
+	handle("GET /admin/health", a.healthPage)
+	handle("POST /admin/health/faults/{fault}", a.setFault)
 
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))

@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -58,7 +62,33 @@ type webinarForm struct {
 	Minutes     int
 	ChatEnabled bool
 	ChatShown   bool
-	Errors      map[string]string
+	// Welcome is the BBB meeting's welcome message; Record records the
+	// meeting. Both go in the webinar's meeting parameters.
+	Welcome string
+	Record  bool
+	Errors  map[string]string
+}
+
+// maxWelcomeLen bounds the welcome message, in characters.
+const maxWelcomeLen = 1000
+
+// meetingOf returns base (the stored meeting parameters, nil for none)
+// with the form's welcome message and recording choice; nil when that
+// leaves none.
+func (f *webinarForm) meetingOf(base *bbb.CreateParams) *bbb.CreateParams {
+	var p bbb.CreateParams
+	if base != nil {
+		p = *base
+	}
+	p.Welcome, p.Record, p.AutoStartRecording = f.Welcome, nil, nil
+	if f.Record {
+		// The stream runs from the start: so does the recording.
+		p.Record, p.AutoStartRecording = bbb.Bool(true), bbb.Bool(true)
+	}
+	if reflect.ValueOf(p).IsZero() {
+		return nil
+	}
+	return &p
 }
 
 func (a *app) defaultForm() webinarForm {
@@ -70,8 +100,12 @@ func (a *app) defaultForm() webinarForm {
 
 func (a *app) formOf(wb webinar.Webinar) webinarForm {
 	s := wb.Slot.Start.In(a.loc)
-	return webinarForm{ID: wb.ID, Title: wb.Title, Date: s.Format("2006-01-02"), Time: s.Format("15:04"),
+	f := webinarForm{ID: wb.ID, Title: wb.Title, Date: s.Format("2006-01-02"), Time: s.Format("15:04"),
 		Minutes: int(wb.Slot.End.Sub(wb.Slot.Start) / time.Minute), ChatEnabled: wb.ChatEnabled, ChatShown: wb.ChatShown}
+	if m := wb.Meeting; m != nil {
+		f.Welcome, f.Record = m.Welcome, m.Record != nil && *m.Record
+	}
+	return f
 }
 
 // parseWebinarForm reads the form and its slot, recording what is wrong
@@ -84,10 +118,15 @@ func (a *app) parseWebinarForm(r *http.Request) (webinarForm, gateway.Slot) {
 		Time:        r.PostFormValue("time"),
 		ChatEnabled: r.PostFormValue("chat") == "on",
 		ChatShown:   r.PostFormValue("chat_shown") == "on",
+		Welcome:     strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("welcome"), "\r\n", "\n")),
+		Record:      r.PostFormValue("record") == "on",
 		Errors:      map[string]string{},
 	}
 	if msg := titleProblem(f.Title); msg != "" {
 		f.Errors["title"] = msg
+	}
+	if n := utf8.RuneCountInString(f.Welcome); n > maxWelcomeLen {
+		f.Errors["welcome"] = fmt.Sprintf("The welcome message is too long: %d characters, at most %d.", n, maxWelcomeLen)
 	}
 	start, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, a.loc)
 	if err != nil {
@@ -113,6 +152,8 @@ func (a *app) formError(r *http.Request, f *webinarForm, err error) string {
 		}
 	case errors.As(err, &ie) && ie.Field == "slot", errors.Is(err, gateway.ErrInvalidSlot):
 		f.Errors["date"] = msg
+	case errors.As(err, &ie) && ie.Field == "meeting.welcome":
+		f.Errors["welcome"] = msg
 	default:
 		return msg
 	}
@@ -145,7 +186,7 @@ func (a *app) createWebinar(w http.ResponseWriter, r *http.Request) {
 	var pageErr string
 	if len(f.Errors) == 0 {
 		wb, err := a.svc.Create(r.Context(), u, webinar.Draft{Title: f.Title, Slot: slot,
-			ChatEnabled: f.ChatEnabled, ChatShown: f.ChatShown})
+			ChatEnabled: f.ChatEnabled, ChatShown: f.ChatShown, Meeting: f.meetingOf(nil)})
 		if err == nil {
 			http.Redirect(w, r, "/webinars/"+wb.ID+"?done=created", http.StatusSeeOther)
 			return
@@ -214,6 +255,14 @@ func (a *app) updateWebinar(w http.ResponseWriter, r *http.Request) {
 		c := webinar.Changes{Title: &f.Title, ChatEnabled: &f.ChatEnabled, ChatShown: &f.ChatShown}
 		if !slot.Start.Equal(wb.Slot.Start) || !slot.End.Equal(wb.Slot.End) {
 			c.Slot = &slot
+		}
+		// Sent only when changed: the parameters cannot change while the
+		// meeting runs, and the other fields still can.
+		if m := f.meetingOf(wb.Meeting); !reflect.DeepEqual(m, wb.Meeting) {
+			c.Meeting = m
+			if m == nil {
+				c.Meeting = &bbb.CreateParams{} // removes them
+			}
 		}
 		_, err := a.svc.Update(r.Context(), u, wb.ID, c)
 		if err == nil {

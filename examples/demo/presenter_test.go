@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/bbb/bbbtest"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -572,4 +575,134 @@ func TestActionFailureShown(t *testing.T) {
 	d.wantState(t, id, webinar.Live)
 	wantAbsent(t, "page after the retry", ada.get("/webinars/"+id).body, "The last action failed:")
 	d.endWebinar(t, ada, id)
+}
+
+// TestWebinarMeetingForm: the form's welcome message and recording
+// choice become the webinar's meeting parameters, show again in the edit
+// form, reach BBB when the meeting is created, and cannot change while it
+// runs (the other fields still can).
+func TestWebinarMeetingForm(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	ada := d.signedIn(t, "ada")
+	wantContains(t, "new webinar page", ada.get("/webinars/new").body,
+		`<textarea id="welcome" name="welcome"`, `id="record" name="record" type="checkbox">`)
+
+	start := slotStart(time.Now().Add(time.Hour))
+	cases := []struct {
+		name    string
+		welcome string
+		record  bool
+		want    *bbb.CreateParams
+	}{
+		{"neither", "", false, nil},
+		{"welcome only", "  Bienvenue <b>à tous</b>\r\nline two ", false, &bbb.CreateParams{Welcome: "Bienvenue <b>à tous</b>\nline two"}},
+		{"recorded", "", true, &bbb.CreateParams{Record: bbb.Bool(true), AutoStartRecording: bbb.Bool(true)}},
+		{"both", "Hello", true, &bbb.CreateParams{Welcome: "Hello", Record: bbb.Bool(true), AutoStartRecording: bbb.Bool(true)}},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ada := ada.in(t)
+			form := webinarValues("Meeting "+c.name, start.Add(time.Duration(i)*24*time.Hour), 60, true, true)
+			form.Set("welcome", c.welcome)
+			if c.record {
+				form.Set("record", "on")
+			}
+			id := d.createWebinar(t, ada, form)
+			if got := d.webinar(t, id).Meeting; !reflect.DeepEqual(got, c.want) {
+				t.Errorf("stored meeting parameters %+v, want %+v", got, c.want)
+			}
+			edit := ada.get("/webinars/" + id + "/edit").body
+			if c.want != nil {
+				wantContains(t, "edit page", edit, ">"+template.HTMLEscapeString(c.want.Welcome)+"</textarea>")
+			}
+			if c.record {
+				wantContains(t, "edit page", edit, `id="record" name="record" type="checkbox" checked`)
+			} else {
+				wantContains(t, "edit page", edit, `id="record" name="record" type="checkbox">`)
+			}
+		})
+	}
+
+	t.Run("edit, start, then locked", func(t *testing.T) {
+		t.Parallel()
+		ada := ada.in(t)
+		id := d.createWebinar(t, ada, webinarValues("Lifecycle", start.Add(10*24*time.Hour), 60, true, true))
+		form := webinarValues("Lifecycle", start.Add(10*24*time.Hour), 60, true, true)
+		form.Set("welcome", "Welcome, all")
+		form.Set("record", "on")
+		if res := ada.post("/webinars/"+id+"/edit", form); res.status != http.StatusSeeOther {
+			t.Fatalf("save: %d\n%s", res.status, pageError(res.body))
+		}
+		want := &bbb.CreateParams{Welcome: "Welcome, all", Record: bbb.Bool(true), AutoStartRecording: bbb.Bool(true)}
+		if got := d.webinar(t, id).Meeting; !reflect.DeepEqual(got, want) {
+			t.Fatalf("stored %+v", got)
+		}
+		// Unchecked and emptied: the parameters go.
+		form.Del("record")
+		form.Set("welcome", "")
+		if res := ada.post("/webinars/"+id+"/edit", form); res.status != http.StatusSeeOther {
+			t.Fatalf("save: %d\n%s", res.status, pageError(res.body))
+		}
+		if got := d.webinar(t, id).Meeting; got != nil {
+			t.Fatalf("stored %+v, want none", got)
+		}
+		form.Set("welcome", "Welcome, all")
+		form.Set("record", "on")
+		if res := ada.post("/webinars/"+id+"/edit", form); res.status != http.StatusSeeOther {
+			t.Fatalf("save: %d\n%s", res.status, pageError(res.body))
+		}
+	})
+
+	t.Run("too long", func(t *testing.T) {
+		t.Parallel()
+		ada := ada.in(t)
+		form := webinarValues("Long welcome", start, 60, true, true)
+		form.Set("welcome", strings.Repeat("é", 1001))
+		res := ada.post("/webinars/new", form)
+		if res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("%d, want 422", res.status)
+		}
+		wantContains(t, "too long", res.body, "The welcome message is too long: 1001 characters, at most 1000.",
+			`aria-invalid="true" aria-describedby="welcome-error"`)
+	})
+}
+
+// TestWebinarMeetingReachesBBB: a recorded webinar's meeting is created
+// with its welcome message and recording on; while it runs, its meeting
+// parameters cannot change, its title still can.
+func TestWebinarMeetingReachesBBB(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, nil)
+	ada := d.signedIn(t, "ada")
+	start := slotStart(time.Now())
+	form := webinarValues("Recorded", start, 60, true, true)
+	form.Set("welcome", "Welcome, all")
+	form.Set("record", "on")
+	id := d.createWebinar(t, ada, form)
+	d.act(t, ada, id, "start")
+	w := d.wantState(t, id, webinar.Live)
+	m, ok := d.app.fakes.bbb.Meeting(w.MeetingID)
+	if !ok {
+		t.Fatal("no BBB meeting")
+	}
+	if m.Params.Get("welcome") != "Welcome, all" || !m.Record || m.Metadata["bbb-recording-ready-url"] == "" {
+		t.Errorf("BBB meeting: welcome %q, record %v, recording-ready URL set %v", m.Params.Get("welcome"), m.Record,
+			m.Metadata["bbb-recording-ready-url"] != "")
+	}
+
+	form.Set("title", "Recorded, renamed")
+	if res := ada.post("/webinars/"+id+"/edit", form); res.status != http.StatusSeeOther {
+		t.Fatalf("renaming while live: %d\n%s", res.status, pageError(res.body))
+	}
+	form.Set("welcome", "Changed")
+	res := ada.post("/webinars/"+id+"/edit", form)
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("changing the welcome while live: %d", res.status)
+	}
+	wantContains(t, "locked", res.body, "The meeting&#39;s parameters cannot change while the webinar is live")
+	if got := d.webinar(t, id); got.Meeting.Welcome != "Welcome, all" || got.Title != "Recorded, renamed" {
+		t.Errorf("stored %q, %+v", got.Title, got.Meeting)
+	}
 }
