@@ -186,7 +186,8 @@ func botHeaders(w http.ResponseWriter) {
 // click #okcookie, type into #id_name; v1.7+ type into Greenlight's
 // #joinFormName; all click button[type='submit']. Both fields are
 // visible text inputs (a headless browser cannot type into a hidden
-// one), prefilled, and submitted; botJoin keeps the one that was changed.
+// one), empty but for a placeholder (a bot types its name after any
+// value there), and both are submitted; botJoin keeps the one typed in.
 // No script, no style: the CSP allows nothing but the form.
 const botPage = `<!DOCTYPE html>
 <html lang="en">
@@ -241,7 +242,7 @@ func (h *handler) botError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (h *handler) botPage(w http.ResponseWriter, r *http.Request) {
 	botHeaders(w)
-	join, err := h.s.BotJoinURL(r.Context(), r.PathValue("id"), r.PathValue("secret"), r.PathValue("room"), "")
+	join, err := h.s.BotJoinURL(r.Context(), r.PathValue("id"), r.PathValue("secret"), r.PathValue("room"), BotForm{})
 	if err != nil {
 		h.botError(w, r, err)
 		return
@@ -258,16 +259,25 @@ func (h *handler) botPage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(botPage))
 }
 
-// botName picks the name the bot typed in either field (the fields are
-// empty: a bot typing into a prefilled one would double the name), else
-// BotName.
-func botName(r *http.Request) string {
-	for _, k := range [...]string{"name", "joinFormName"} {
-		if v := strings.TrimSpace(r.PostFormValue(k)); v != "" && v != BotName {
-			return v
+// botForm reads what the bot typed: the field it typed in tells its
+// generation (BotFieldName, #id_name: v1.5/v1.6; BotFieldGreenlight:
+// v1.7+), and the name typed there, unless it is BotName, is the name
+// it joins with.
+func botForm(r *http.Request) BotForm {
+	form := BotForm{Name: BotName}
+	for _, k := range [...]string{BotFieldName, BotFieldGreenlight} {
+		v := strings.TrimSpace(r.PostFormValue(k))
+		if v == "" {
+			continue
+		}
+		if form.Field == "" {
+			form.Field = k
+		}
+		if v != BotName && form.Name == BotName {
+			form.Name = v
 		}
 	}
-	return BotName
+	return form
 }
 
 func (h *handler) botJoin(w http.ResponseWriter, r *http.Request) {
@@ -277,7 +287,7 @@ func (h *handler) botJoin(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	join, err := h.s.BotJoinURL(r.Context(), r.PathValue("id"), r.PathValue("secret"), r.PathValue("room"), botName(r))
+	join, err := h.s.BotJoinURL(r.Context(), r.PathValue("id"), r.PathValue("secret"), r.PathValue("room"), botForm(r))
 	if err != nil {
 		h.botError(w, r, err)
 		return

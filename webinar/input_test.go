@@ -100,7 +100,7 @@ func TestNilContext(t *testing.T) {
 		"PresenterLink":    func() error { _, err := f.svc.PresenterLink(none, teacher, w.ID); return err },
 		"PostChat":         func() error { return f.svc.PostChat(none, student, w.ID, "hi") },
 		"SetChatShown":     func() error { _, err := f.svc.SetChatShown(none, teacher, w.ID, true); return err },
-		"BotJoinURL":       func() error { _, err := f.svc.BotJoinURL(none, w.ID, "x", "y", ""); return err },
+		"BotJoinURL":       func() error { _, err := f.svc.BotJoinURL(none, w.ID, "x", "y", webinar.BotForm{}); return err },
 		"LiveEvent":        func() error { _, err := f.svc.LiveEvent(none, w.ID); return err },
 		"Reconcile":        func() error { _, err := f.svc.Reconcile(none); return err },
 		"Tick":             func() error { return f.svc.Tick(none, webinar.WatchOptions{}) },
