@@ -1,9 +1,12 @@
 package webinar_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,26 +24,27 @@ import (
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
-// checkNet is the network Check sees in these tests: hosts served by
-// handlers in memory, every other host unreachable.
+// checkNet is the network Check sees in these tests: origins
+// ("https://host") served by handlers in memory, every other one
+// unreachable.
 type checkNet struct {
 	mu    sync.Mutex
 	hosts map[string]http.Handler
 }
 
-func (n *checkNet) serve(host string, h http.Handler) {
+func (n *checkNet) serve(origin string, h http.Handler) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if h == nil {
-		delete(n.hosts, host)
+		delete(n.hosts, origin)
 		return
 	}
-	n.hosts[host] = h
+	n.hosts[origin] = h
 }
 
 func (n *checkNet) RoundTrip(r *http.Request) (*http.Response, error) {
 	n.mu.Lock()
-	h := n.hosts[r.URL.Host]
+	h := n.hosts[r.URL.Scheme+"://"+r.URL.Host]
 	n.mu.Unlock()
 	if h == nil {
 		return nil, errors.New("dial tcp: connect: connection refused")
@@ -73,8 +77,8 @@ func newCheckFixture(t *testing.T, v sipmediagwtest.Version, configure func(*web
 			configure(c)
 		}
 	})
-	net.serve("portal.example.org", f.h)
-	net.serve("live.example.org", hlsServer(false))
+	net.serve("https://portal.example.org", f.h)
+	net.serve("https://live.example.org", hlsServer(false))
 	return f, net
 }
 
@@ -210,17 +214,17 @@ func TestCheckFailures(t *testing.T) {
 			arrange: func(t *testing.T, f *httpFixture, _ *checkNet) { f.liveWebinar(t) },
 			kind:    webinar.CheckHLS, severity: webinar.SeverityError, says: "answers 404 while webinar"},
 		{name: "HLS host unreachable", v: sipmediagwtest.V16,
-			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) { net.serve("live.example.org", nil) },
+			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) { net.serve("https://live.example.org", nil) },
 			kind:    webinar.CheckHLS, severity: webinar.SeverityError, says: "cannot reach the HLS URL"},
 		{name: "callback unreachable", v: sipmediagwtest.V16,
-			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) { net.serve("portal.example.org", nil) },
+			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) { net.serve("https://portal.example.org", nil) },
 			kind:    webinar.CheckCallback, severity: webinar.SeverityError, says: "cannot reach PublicURL from this process"},
 		{name: "bot page unreachable", v: sipmediagwtest.V16,
-			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) { net.serve("portal.example.org", nil) },
+			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) { net.serve("https://portal.example.org", nil) },
 			kind:    webinar.CheckBotPage, severity: webinar.SeverityError, says: "cannot reach PublicURL from this process"},
 		{name: "handler not mounted at PublicURL", v: sipmediagwtest.V16,
 			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) {
-				net.serve("portal.example.org", http.NotFoundHandler())
+				net.serve("https://portal.example.org", http.NotFoundHandler())
 			},
 			kind: webinar.CheckCallback, severity: webinar.SeverityError, says: "not mounted at PublicURL's path"},
 		{name: "another callback key at PublicURL", v: sipmediagwtest.V16,
@@ -230,12 +234,12 @@ func TestCheckFailures(t *testing.T) {
 					require.NoError(t, err)
 					c.Callbacks = signer
 				})
-				net.serve("portal.example.org", other.h)
+				net.serve("https://portal.example.org", other.h)
 			},
 			kind: webinar.CheckCallback, severity: webinar.SeverityError, says: "signs callbacks with another key"},
 		{name: "a redirect at PublicURL", v: sipmediagwtest.V16,
 			arrange: func(_ *testing.T, _ *httpFixture, net *checkNet) {
-				net.serve("portal.example.org", http.RedirectHandler("https://sso.example.org/login?service=x", http.StatusFound))
+				net.serve("https://portal.example.org", http.RedirectHandler("https://sso.example.org/login?service=x", http.StatusFound))
 			},
 			kind: webinar.CheckBotPage, severity: webinar.SeverityError, says: "redirects (HTTP 302) to https://sso.example.org/login"},
 		{name: "no gateway enabled", v: sipmediagwtest.V16,
@@ -248,7 +252,19 @@ func TestCheckFailures(t *testing.T) {
 			kind: webinar.CheckStore, severity: webinar.SeverityWarning, says: "no webinar can be booked until a gateway is enabled"},
 		{name: "plain http PublicURL", v: sipmediagwtest.V16,
 			configure: func(_ *testing.T, c *webinar.Config) { c.PublicURL = "http://portal.example.org/webinar" },
-			kind:      webinar.CheckBotPage, severity: webinar.SeverityWarning, says: "every SIPMediaGW bot release opens https://"},
+			arrange: func(t *testing.T, f *httpFixture, net *checkNet) {
+				net.serve("http://portal.example.org", f.h)
+			},
+			kind: webinar.CheckBotPage, severity: webinar.SeverityWarning, says: "every SIPMediaGW bot release opens https://, so a real bot will not join"},
+		{name: "TLS front declared, not there", v: sipmediagwtest.V16,
+			configure: func(_ *testing.T, c *webinar.Config) {
+				c.PublicURL, c.TLSFront = "http://portal.example.org/webinar", true
+			},
+			arrange: func(t *testing.T, f *httpFixture, net *checkNet) {
+				net.serve("http://portal.example.org", f.h)
+				net.serve("https://portal.example.org", nil)
+			},
+			kind: webinar.CheckBotPage, severity: webinar.SeverityError, says: "through the TLS front (Config.TLSFront): cannot reach PublicURL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,7 +294,7 @@ func TestCheckFailures(t *testing.T) {
 func TestCheckBusyGatewayStreamingOurWebinarIsHealthy(t *testing.T) {
 	t.Parallel()
 	f, net := newCheckFixture(t, sipmediagwtest.V18Launcher, nil)
-	net.serve("live.example.org", hlsServer(true))
+	net.serve("https://live.example.org", hlsServer(true))
 	w := f.liveWebinar(t)
 	r := f.svc.Check(context.Background())
 	assert.Equal(t, webinar.SeverityOK, r.Severity(), "%s", r)
@@ -289,7 +305,7 @@ func TestCheckBusyGatewayStreamingOurWebinarIsHealthy(t *testing.T) {
 func TestCheckReportRenderings(t *testing.T) {
 	t.Parallel()
 	f, net := newCheckFixture(t, sipmediagwtest.V16, nil)
-	net.serve("portal.example.org", nil)
+	net.serve("https://portal.example.org", nil)
 	r := f.svc.Check(context.Background())
 
 	var doc struct {
@@ -318,4 +334,39 @@ func TestCheckReportRenderings(t *testing.T) {
 	assert.Contains(t, lines[0], "2 errors, 0 warnings in 6 checks")
 	assert.Contains(t, text, "ERROR")
 	assert.Contains(t, text, "OK")
+}
+
+func TestCheckThroughTLSFront(t *testing.T) {
+	t.Parallel()
+	f, net := newCheckFixture(t, sipmediagwtest.V16, func(c *webinar.Config) {
+		c.PublicURL, c.TLSFront = "http://portal.example.org/webinar", true
+	})
+	net.serve("http://portal.example.org", f.h)
+	r := f.svc.Check(context.Background())
+	assert.Equal(t, webinar.SeverityOK, r.Severity(), "%s", r)
+	assert.Contains(t, resultOf(t, r, webinar.CheckBotPage).Message, "over https, through the TLS front")
+}
+
+func TestNewServiceWarnsOfPlainHTTP(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		publicURL string
+		tlsFront  bool
+		warns     bool
+	}{
+		{"http://portal.example.org/webinar", false, true},
+		{"http://portal.example.org/webinar", true, false},
+		{"https://portal.example.org/webinar", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s front=%t", tc.publicURL, tc.tlsFront), func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			newLiveFixtureConfig(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW, func(c *webinar.Config) {
+				c.PublicURL, c.TLSFront = tc.publicURL, tc.tlsFront
+				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			})
+			assert.Equal(t, tc.warns, strings.Contains(logs.String(), "a real bot will not join"), logs.String())
+		})
+	}
 }

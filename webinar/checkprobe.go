@@ -80,13 +80,21 @@ func (s *Service) checkBotPage(ctx context.Context) CheckResult {
 		if s.publicURL == "" {
 			return SeverityError, "Config.PublicURL is not set: the streaming bot has no page to open"
 		}
-		nonce := randomHex(16)
-		sev, msg := s.probe(ctx, s.publicURL+"/bot/check?"+bbb.CallbackNonceParam+"="+nonce, nonce, false)
-		if sev != SeverityOK {
-			return sev, msg
+		base, plain := s.publicURL, strings.HasPrefix(s.publicURL, "http://")
+		if plain && s.tlsFront {
+			base = "https://" + strings.TrimPrefix(base, "http://") // where the bots go
 		}
-		if strings.HasPrefix(s.publicURL, "http://") {
-			return SeverityWarning, "the bot's page answers at PublicURL, but over plain http: every SIPMediaGW bot release opens https://, so a TLS front must serve the same path"
+		nonce := randomHex(16)
+		sev, msg := s.probe(ctx, base+"/bot/check?"+bbb.CallbackNonceParam+"="+nonce, nonce, false)
+		switch {
+		case sev != SeverityOK && plain && s.tlsFront:
+			return sev, "through the TLS front (Config.TLSFront): " + msg
+		case sev != SeverityOK:
+			return sev, msg
+		case plain && s.tlsFront:
+			return SeverityOK, "the bot's page answers at PublicURL over https, through the TLS front, " + msg
+		case plain:
+			return SeverityWarning, "the bot's page answers at PublicURL, but over plain http: every SIPMediaGW bot release opens https://, so a real bot will not join (serve PublicURL over https, or set Config.TLSFront when a TLS front serves it)"
 		}
 		return SeverityOK, "the bot's page answers at PublicURL, " + msg
 	})

@@ -84,6 +84,14 @@ type Config struct {
 	EarlyStart time.Duration
 	Overrun    time.Duration
 
+	// TLSFront says that a TLS front (a reverse proxy) serves PublicURL's
+	// host and path over https too, although PublicURL says http. Every
+	// SIPMediaGW bot release opens its page as https://, so without it an
+	// http:// PublicURL is reported: NewService logs a warning, once, and
+	// Check's bot-page target warns too. With it, Check asks the https
+	// address.
+	TLSFront bool
+
 	// HTTPClient is what Check reaches PublicURL and the gateways' HLS
 	// URLs with, as the outside would (a client with a 15 s timeout
 	// when nil). Check never follows a redirect: it reports it.
@@ -137,6 +145,7 @@ type Service struct {
 
 	originCheck *http.CrossOriginProtection // of the handler's POSTs
 	checkHTTP   *http.Client                // Check's client for PublicURL and HLS URLs
+	tlsFront    bool                        // Config.TLSFront
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time // Reconcile's last repair of bookings and gateways
@@ -193,7 +202,12 @@ func NewService(cfg Config) (*Service, error) {
 	if s.clock == nil {
 		s.clock = clock.New()
 	}
-	s.checkHTTP = checkClient(cfg.HTTPClient)
+	s.checkHTTP, s.tlsFront = checkClient(cfg.HTTPClient), cfg.TLSFront
+	if strings.HasPrefix(s.publicURL, "http://") && !s.tlsFront {
+		s.logger.LogAttrs(context.Background(), slog.LevelWarn, "webinar: PublicURL is plain http, but every SIPMediaGW bot opens its page with https://: "+
+			"a real bot will not join. Serve PublicURL over https, or set Config.TLSFront when a TLS front serves the same host and path",
+			slog.String("publicURL", s.publicURL))
+	}
 	s.bgCtx, s.bgCancel = context.WithCancelCause(context.Background())
 	return s, nil
 }

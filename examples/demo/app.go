@@ -62,9 +62,14 @@ func newApp(ctx context.Context, o options, base string, logger *slog.Logger) (*
 	}
 	a.gateways = gateway.NewService(gateway.Config{Store: a.store, Logger: logger})
 
+	self, err := selfClient(o.CAFile)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	relay := webinar.RelaySIPMediaGW
 	if o.BBBURL == "" {
-		a.fakes, err = startFakes(o, base, logger)
+		a.fakes, err = startFakes(o, base, self, logger)
 		if err != nil {
 			a.Close()
 			return nil, err
@@ -110,9 +115,10 @@ func newApp(ctx context.Context, o options, base string, logger *slog.Logger) (*
 		Clock:     a.clock,
 		Logger:    logger,
 		BBB:       a.bbb,
-		PublicURL: base + servicePath,
-		Callbacks: signer,
-		ChatRelay: relay,
+		PublicURL:  base + servicePath,
+		Callbacks:  signer,
+		ChatRelay:  relay,
+		HTTPClient: self,
 	})
 	if err != nil {
 		a.Close()

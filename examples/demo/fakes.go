@@ -47,12 +47,14 @@ type fakes struct {
 	faults  map[string]bool // the demoFaults turned on
 }
 
-func startFakes(o options, base string, logger *slog.Logger) (*fakes, error) {
+// startFakes starts the fakes; the stand-in bot opens its pages with
+// client, as the portal's own calls to its public URL do.
+func startFakes(o options, base string, client *http.Client, logger *slog.Logger) (*fakes, error) {
 	f := &fakes{
 		bbb:    bbbtest.NewServer(bbbtest.WithLogger(logger)),
 		base:   base,
 		logger: logger,
-		client: &http.Client{Timeout: 10 * time.Second},
+		client: client,
 		jobs:   make(chan func(ctx context.Context) error, 64),
 		closed: make(chan struct{}),
 	}
@@ -244,7 +246,7 @@ func (f *fakes) fetch(ctx context.Context, method, u string, form url.Values) er
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return err
+		return botFetchError(method, err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -19,9 +19,10 @@ import (
 // demoServer is the portal running in the test process on loopback, on
 // the fakes, with a database of its own.
 type demoServer struct {
-	URL  string
-	app  *app
-	logs *logBuffer // what the portal logged
+	URL   string // the public URL
+	Local string // where the portal listens, "http://127.0.0.1:port"
+	app   *app
+	logs  *logBuffer // what the portal logged
 }
 
 // logBuffer keeps a log, for the tests that check what goes to the log
@@ -61,7 +62,11 @@ func startDemo(t testing.TB, change func(*options)) *demoServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "http://" + ln.Addr().String()
+	local := "http://" + ln.Addr().String()
+	base := local
+	if o.PublicURL != "" {
+		base = o.PublicURL
+	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	a, err := newApp(context.Background(), o, base, logger)
@@ -77,7 +82,7 @@ func startDemo(t testing.TB, change func(*options)) *demoServer {
 		srv.Close()
 		a.Close()
 	})
-	return &demoServer{URL: base, app: a, logs: logs}
+	return &demoServer{URL: base, Local: local, app: a, logs: logs}
 }
 
 // visitor is a browser without JavaScript: cookies, no redirects

@@ -33,6 +33,7 @@ type options struct {
 	FakeGateways   int           // fake SIPMediaGW gateways in fake mode
 	FakeStartDelay time.Duration // how long a fake gateway takes to start a stream
 	CallbackKey    string        // key of the end-callback signatures ("" keeps one in Data)
+	CAFile         string        // PEM certificates the portal trusts besides the system's, for its public URL
 
 	JSON bool // demo check: the report as JSON
 }
@@ -63,6 +64,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.ChatRelay, "chat-relay", env("DEMO_CHAT_RELAY", ""), `how audience messages reach BBB: "bot" (the streaming bot types them) or "bbb" (sendChatMessage, BBB 3.0+) (DEMO_CHAT_RELAY)`)
 	fs.IntVar(&o.FakeGateways, "fake-gateways", 2, "fake SIPMediaGW gateways to run when no real BBB is set")
 	fs.DurationVar(&o.FakeStartDelay, "fake-start-delay", 2*time.Second, "how long a fake gateway takes to start a stream")
+	fs.StringVar(&o.CAFile, "ca-file", env("DEMO_CA_FILE", ""), "PEM certificates to trust besides the system's when the portal calls its own public URL (a TLS front with a private CA) (DEMO_CA_FILE)")
 	fs.BoolVar(&o.JSON, "json", false, "with the check command: print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return o, err

@@ -18,7 +18,7 @@ import (
 
 // demoEnv are the variables parseOptions reads.
 var demoEnv = []string{"DEMO_ADDR", "DEMO_DATA", "DEMO_PUBLIC_URL", "DEMO_ASSETS", "DEMO_TIMEZONE",
-	"BBB_URL", "BBB_SECRET", "DEMO_CHAT_RELAY", "DEMO_CALLBACK_KEY"}
+	"BBB_URL", "BBB_SECRET", "DEMO_CHAT_RELAY", "DEMO_CALLBACK_KEY", "DEMO_CA_FILE"}
 
 // clearEnv unsets the demo's variables for the test (which therefore
 // cannot run in parallel).
@@ -54,6 +54,7 @@ func TestParseOptionsEnv(t *testing.T) {
 		"DEMO_ADDR": "0.0.0.0:9999", "DEMO_DATA": "/tmp/d", "DEMO_PUBLIC_URL": "https://demo.example",
 		"DEMO_ASSETS": "/srv/assets", "DEMO_TIMEZONE": "Europe/Paris", "BBB_URL": "https://bbb.example/bigbluebutton",
 		"BBB_SECRET": "s3cret", "DEMO_CHAT_RELAY": "bot", "DEMO_CALLBACK_KEY": strings.Repeat("k", 32),
+		"DEMO_CA_FILE": "/etc/portal-ca.pem",
 	}
 	for k, v := range env {
 		t.Setenv(k, v)
@@ -65,20 +66,20 @@ func TestParseOptionsEnv(t *testing.T) {
 	}
 	want := options{Addr: "0.0.0.0:9999", Data: "/tmp/d", PublicURL: "https://demo.example", Assets: "/srv/assets",
 		Timezone: "Europe/Paris", BBBURL: "https://bbb.example/bigbluebutton", BBBSecret: "s3cret", ChatRelay: "bot",
-		FakeGateways: 2, FakeStartDelay: 2 * time.Second, CallbackKey: strings.Repeat("k", 32)}
+		FakeGateways: 2, FakeStartDelay: 2 * time.Second, CallbackKey: strings.Repeat("k", 32), CAFile: "/etc/portal-ca.pem"}
 	if o != want {
 		t.Errorf("from the environment:\n got %+v\nwant %+v", o, want)
 	}
 
 	o, err = parseOptions([]string{"-addr", "127.0.0.1:1", "-data", "x", "-public-url", "http://p", "-assets", "a",
 		"-timezone", "UTC", "-bbb-url", "https://other.example/bigbluebutton", "-bbb-secret", "flag-secret",
-		"-chat-relay", "bbb"}, io.Discard)
+		"-chat-relay", "bbb", "-ca-file", "ca.pem"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = options{Addr: "127.0.0.1:1", Data: "x", PublicURL: "http://p", Assets: "a", Timezone: "UTC",
 		BBBURL: "https://other.example/bigbluebutton", BBBSecret: "flag-secret", ChatRelay: "bbb",
-		FakeGateways: 2, FakeStartDelay: 2 * time.Second, CallbackKey: strings.Repeat("k", 32)}
+		FakeGateways: 2, FakeStartDelay: 2 * time.Second, CallbackKey: strings.Repeat("k", 32), CAFile: "ca.pem"}
 	if o != want {
 		t.Errorf("flags over the environment:\n got %+v\nwant %+v", o, want)
 	}
