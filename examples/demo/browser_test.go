@@ -348,6 +348,20 @@ func TestBrowserTour(t *testing.T) {
 	shots.take(grace, "11-admin-capacity", true)
 	shots.phone(grace, "m11-admin-capacity")
 
+	// The health check, then one fake broken: the report says it in words.
+	grace.navigate("/admin/gateways")
+	grace.clickCSS("Health check", `a.button[href="/admin/health"]`)
+	grace.waitFor("the health page", `location.pathname === "/admin/health" && document.querySelectorAll("table.health tbody tr").length === 8`, stepTimeout)
+	if n := grace.eval(`String(document.querySelectorAll("table.health .badge.failed").length)`); n != "0" {
+		t.Errorf("the fakes' health check shows %s errors\n%s", n, grace.diagnose())
+	}
+	shots.take(grace, "11-admin-health", true)
+	grace.clickCSS("Break the BBB secret", `form[action="/admin/health/faults/bbb-secret"] button`)
+	grace.waitFor("the broken secret said", `document.querySelector('form[action="/admin/health/faults/bbb-secret"] button.danger') && [...document.querySelectorAll("table.health tbody tr")].some(r => r.querySelector(".badge.failed") && r.innerText.includes("the shared secret is wrong"))`, stepTimeout)
+	shots.phone(grace, "m11-admin-health-broken")
+	grace.clickCSS("Repair the BBB secret", `form[action="/admin/health/faults/bbb-secret"] button`)
+	grace.waitFor("the secret repaired", `document.querySelector('form[action="/admin/health/faults/bbb-secret"] button:not(.danger)') && !document.querySelector("table.health .badge.failed")`, stepTimeout)
+
 	// A new gateway with five mistakes: one save shows them all, each
 	// next to its field, and keeps what was typed, secrets included.
 	grace.navigate("/admin/gateways/new")

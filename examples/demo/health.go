@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -12,8 +14,21 @@ import (
 type healthView struct {
 	Report *webinar.HealthReport
 	Status webinar.Severity
+	Took   string // the whole check's time, rounded
+	Rows   []healthRow
 	// Faults are the failures the fakes can be made to have (fake mode).
 	Faults []faultView
+}
+
+// healthRow is one result of the check, its time rounded for people.
+type healthRow struct {
+	webinar.CheckResult
+	Took string
+}
+
+// roundTime shows a check's time to the tenth of a millisecond.
+func roundTime(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
 
 // faultView is one failure of the fakes, on or off.
@@ -35,7 +50,10 @@ func (a *app) healthPage(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(report)
 		return
 	}
-	v := healthView{Report: report, Status: report.Severity()}
+	v := healthView{Report: report, Status: report.Severity(), Took: roundTime(report.Took)}
+	for _, c := range report.Results {
+		v.Rows = append(v.Rows, healthRow{CheckResult: c, Took: roundTime(c.Took)})
+	}
 	if a.fakes != nil {
 		for _, f := range demoFaults {
 			v.Faults = append(v.Faults, faultView{Name: f.name, Label: f.label, Hint: f.hint, On: a.fakes.faultOn(f.name)})
