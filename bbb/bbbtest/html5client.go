@@ -59,6 +59,7 @@ func (s *Server) serveClientJoin(w http.ResponseWriter, r *http.Request) {
 		s.webhookUserLocked(EventUserJoined, m, a)
 	}
 	room := roomLocked(sess)
+	room.UI = clientUIFor(s.version, sess.role, sess.customData)
 	s.unlock()
 	renderClientPage(w, http.StatusOK, clientPage{Title: room.Meeting, Room: room})
 }

@@ -53,6 +53,7 @@ type roomView struct {
 	MaxMessage  int    // the message field's maxlength
 	Attendees   []attendeeView
 	Chat        []chatView
+	UI          clientUI // the controls a bot drives, see clientUIFor
 }
 
 type attendeeView struct {
