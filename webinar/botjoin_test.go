@@ -17,11 +17,11 @@ import (
 func TestBotJoinUserDataPerRelease(t *testing.T) {
 	t.Parallel()
 	pod := map[string]string{"bbb_auto_join_audio": "true", "bbb_listen_only_mode": "true",
-		"bbb_skip_check_audio": "false", "bbb_skip_check_audio_on_first_join": "false"}
+		"bbb_skip_check_audio": "false", "bbb_skip_check_audio_on_first_join": "false", "bbb_show_session_details_on_join": "false"}
 	v17 := map[string]string{"bbb_auto_join_audio": "false", "bbb_listen_only_mode": "false",
-		"bbb_skip_check_audio": "true", "bbb_skip_check_audio_on_first_join": ""}
+		"bbb_skip_check_audio": "true", "bbb_skip_check_audio_on_first_join": "", "bbb_show_session_details_on_join": "false"}
 	v18 := map[string]string{"bbb_auto_join_audio": "true", "bbb_listen_only_mode": "false",
-		"bbb_skip_check_audio": "false", "bbb_skip_check_audio_on_first_join": "false"}
+		"bbb_skip_check_audio": "false", "bbb_skip_check_audio_on_first_join": "false", "bbb_show_session_details_on_join": ""}
 	cases := []struct {
 		name    string
 		gateway sipmediagwtest.Version

@@ -53,12 +53,19 @@ func (s *Service) botRelease(ctx context.Context, w *Webinar, field string) botG
 //
 //   - bbb_auto_join_audio opens the audio modal ([data-test=audioModal])
 //     at join;
+//
 //   - bbb_listen_only_mode=true makes the modal show its choices
 //     ("Microphone" among them); false sends it straight to the echo test
 //     (or to the microphone when the check is skipped);
+//
 //   - bbb_skip_check_audio (and bbb_skip_check_audio_on_first_join on the
 //     first join) joins the microphone at once, without the echo test:
 //     joinFullAudioImmediately = skipCheck || skipCheckOnJoin.
+//
+//   - bbb_show_session_details_on_join (BBB 3.0; 2.x ignores it) opens
+//     the session-details modal at join, by default: its overlay takes
+//     the Selenium clicks of v1.5, v1.6 and v1.7 (the camera, the send
+//     button, v1.7's "Join audio"), while v1.8 waits for it to close it.
 //
 // v1.5/v1.6 get BBB's own defaults (modal at join, on its choices, echo
 // test kept), set explicitly so that a server configured otherwise does
@@ -67,14 +74,16 @@ func (s *Service) botRelease(ctx context.Context, w *Webinar, field string) botG
 // join, and its click on the action bar's "Join audio" joins the
 // microphone at once, leaving nothing over the camera button (with the
 // former userdata it lost up to 50 s). v1.8 gets the modal at join,
-// straight to the echo test its script confirms.
+// straight to the echo test its script confirms, and the session
+// details it closes; the others do not get the session details.
 func (g botGeneration) userData() bbb.UserData {
 	switch g {
 	case botV17:
 		return bbb.UserData{
-			"bbb_auto_join_audio":  "false",
-			"bbb_listen_only_mode": "false",
-			"bbb_skip_check_audio": "true",
+			"bbb_auto_join_audio":              "false",
+			"bbb_listen_only_mode":             "false",
+			"bbb_skip_check_audio":             "true",
+			"bbb_show_session_details_on_join": "false",
 		}
 	case botV18:
 		return bbb.UserData{
@@ -89,5 +98,6 @@ func (g botGeneration) userData() bbb.UserData {
 		"bbb_listen_only_mode":               "true",
 		"bbb_skip_check_audio":               "false",
 		"bbb_skip_check_audio_on_first_join": "false",
+		"bbb_show_session_details_on_join":   "false",
 	}
 }
