@@ -57,7 +57,15 @@
 //     /html5client/chat (sessionToken, message: trimmed, 1 to 500
 //     characters as for sendChatMessage; stored as by PostChat; 303 back)
 //     and /html5client/leave (sessionToken: as UserLeaves; opening the
-//     room again rejoins). Cross-site POSTs are 403, an unknown token 401,
+//     room again rejoins). The room also carries, inert, the controls a
+//     streaming bot drives after joining (the audio modal, the action
+//     bar's audio and camera buttons, the camera preview, 3.0's
+//     session-details modal, the chat's toggle, #message-input and
+//     sendMessageButton), with the real client's ids, data-test and
+//     aria-label attributes, opened at join as BBB's client does for the
+//     session's userdata (bbb_auto_join_audio, bbb_listen_only_mode,
+//     bbb_skip_check_audio, bbb_show_session_details_on_join).
+//     Cross-site POSTs are 403, an unknown token 401,
 //     chatting from outside the meeting 403, a bad message 400. As the end
 //     drops a meeting's sessions, the room's own URL and forms carry its
 //     internal ID (meeting=…): for the minute BBB keeps an ended meeting,
