@@ -306,6 +306,12 @@ func TestBrowserTour(t *testing.T) {
 	ada.do("opening the join link", chromedp.Navigate(join))
 	ada.waitFor("Sam's message in the meeting's public chat",
 		`location.origin !== `+jsString(d.URL)+` && document.body.innerText.includes(`+jsString(message)+`) && document.body.innerText.includes("Sam Student")`, stepTimeout)
+	// BBB 3.0 asks how to join the audio and shows the session's
+	// details, as the real client does: Ada closes both.
+	ada.clickCSS("the audio modal's close button", `[data-test='audioModal'] [data-test='closeModal']`)
+	ada.waitFor("the audio modal closed", `!document.querySelector("[data-test='audioModal']")`, stepTimeout)
+	ada.clickCSS("the session details' close button", `[data-test='sessionDetailsModal'] [data-test='closeModal']`)
+	ada.waitFor("the session details closed", `!document.querySelector("[data-test='sessionDetailsModal']")`, stepTimeout)
 	shots.take(ada, "09-meeting-chat", true)
 
 	// The demo under real use: a message as long as the chat takes, in one
