@@ -108,13 +108,13 @@ func newApp(ctx context.Context, o options, base string, logger *slog.Logger) (*
 		notifier = webinar.NotifierFunc(a.fakes.notify)
 	}
 	a.svc, err = webinar.NewService(webinar.Config{
-		Store:     a.store,
-		Gateways:  a.gateways,
-		Policy:    webinar.PodPolicy{},
-		Notifier:  notifier,
-		Clock:     a.clock,
-		Logger:    logger,
-		BBB:       a.bbb,
+		Store:      a.store,
+		Gateways:   a.gateways,
+		Policy:     webinar.PodPolicy{},
+		Notifier:   notifier,
+		Clock:      a.clock,
+		Logger:     logger,
+		BBB:        a.bbb,
 		PublicURL:  base + servicePath,
 		Callbacks:  signer,
 		ChatRelay:  relay,
