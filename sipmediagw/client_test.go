@@ -13,6 +13,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bbbcast/bbbcast/internal/logx"
 )
 
 func TestNewClientBaseURL(t *testing.T) {
@@ -84,7 +86,7 @@ func TestNewClientInsecureHTTPWarning(t *testing.T) {
 	for _, p := range allProtocols {
 		t.Run(p.String(), func(t *testing.T) {
 			t.Parallel()
-			lb := new(logBuffer)
+			lb := new(logx.Buffer)
 			logger := slog.New(slog.NewJSONHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			tok := mockToken
 			if p == V18Launcher {
@@ -311,7 +313,7 @@ func TestSessionHandleRoundTrip(t *testing.T) {
 
 func TestSessionLogValue(t *testing.T) {
 	t.Parallel()
-	lb := new(logBuffer)
+	lb := new(logx.Buffer)
 	slog.New(slog.NewTextHandler(lb, nil)).Info("x", "session", Session{Protocol: V18, Room: mockRoom, GatewayID: proxyGW})
 	assert.Contains(t, lb.String(), "session=v1.8:3")
 	assert.NotContains(t, lb.String(), mockRoom)

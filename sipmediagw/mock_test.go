@@ -1,7 +1,6 @@
 package sipmediagw
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,6 +14,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bbbcast/bbbcast/internal/logx"
 )
 
 // Shared fixtures of the transport-level tests: every test builds a client
@@ -236,27 +237,9 @@ func blockUntilCancelled(req *http.Request) (*http.Response, error) {
 	return nil, req.Context().Err()
 }
 
-// logBuffer collects slog output from any goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // debugLogger logs everything, as text, into a buffer.
-func debugLogger() (*slog.Logger, *logBuffer) {
-	lb := new(logBuffer)
+func debugLogger() (*slog.Logger, *logx.Buffer) {
+	lb := new(logx.Buffer)
 	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bbbcast/bbbcast/internal/logx"
 )
 
 // Printing the client, with any verb, never shows the token.
@@ -60,7 +62,7 @@ func TestNestedClientHidesToken(t *testing.T) {
 	b, err := json.Marshal(struct{ C *Client }{c})
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "TOKENMARKER")
-	lb := new(logBuffer)
+	lb := new(logx.Buffer)
 	slog.New(slog.NewTextHandler(lb, nil)).Info("x", "host", h)
 	assert.NotContains(t, lb.String(), "TOKENMARKER")
 }
@@ -70,11 +72,11 @@ func TestClientSlog(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient(mockBase, mockToken, WithProtocol(V18))
 	require.NoError(t, err)
-	for name, h := range map[string]func(*logBuffer) slog.Handler{
-		"text": func(lb *logBuffer) slog.Handler { return slog.NewTextHandler(lb, nil) },
-		"json": func(lb *logBuffer) slog.Handler { return slog.NewJSONHandler(lb, nil) },
+	for name, h := range map[string]func(*logx.Buffer) slog.Handler{
+		"text": func(lb *logx.Buffer) slog.Handler { return slog.NewTextHandler(lb, nil) },
+		"json": func(lb *logx.Buffer) slog.Handler { return slog.NewJSONHandler(lb, nil) },
 	} {
-		lb := new(logBuffer)
+		lb := new(logx.Buffer)
 		slog.New(h(lb)).Info("client", "client", c, slog.Any("any", c), slog.Group("g", "c", c))
 		out := lb.String()
 		assert.NotContains(t, out, "TOKENMARKER", name)

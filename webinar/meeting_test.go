@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/bbb/bbbtest"
+	"github.com/bbbcast/bbbcast/internal/logx"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -380,29 +380,11 @@ func signJWT(header, claims, secret string) string {
 	return s + "." + enc.EncodeToString(mac.Sum(nil))
 }
 
-// lockedBuffer is a log sink safe for concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Forged, expired and mismatched callbacks are refused, and nothing is
 // told; the refusals' logs hold no token.
 func TestRecordingReadyRefused(t *testing.T) {
 	t.Parallel()
-	logs := &lockedBuffer{}
+	logs := &logx.Buffer{}
 	f := newRecordingFixture(t, func(c *webinar.Config) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	gw2 := sipmediagwtest.NewServer(sipmediagwtest.V17)
 	t.Cleanup(gw2.Close)

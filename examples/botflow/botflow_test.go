@@ -2,13 +2,11 @@ package botflow
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -19,18 +17,14 @@ import (
 
 	"github.com/bbbcast/bbbcast/bbb"
 	"github.com/bbbcast/bbbcast/bbb/bbbtest"
+	"github.com/bbbcast/bbbcast/examples/internal/browsertest"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 	"github.com/bbbcast/bbbcast/store/memory"
 	"github.com/bbbcast/bbbcast/webinar"
 )
 
-// The environment, as in examples/demo's browser test.
 const (
-	envChromium       = "BBBCAST_CHROMIUM"
-	envRequireBrowser = "BBBCAST_REQUIRE_BROWSER"
-	envArtifacts      = "BBBCAST_ARTIFACTS"
-
 	viewportWidth, viewportHeight = 1280, 900
 
 	flowTimeout = 90 * time.Second // one release against one BBB, steps and checks
@@ -39,36 +33,12 @@ const (
 // botName is what every release types: the bot page's default.
 const botName = webinar.BotName
 
-func browserUnavailable(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv(envRequireBrowser) == "1" {
-		t.Fatalf("%s; %s=1 requires the browser test", why, envRequireBrowser)
-	}
-	t.Skip(why)
-}
-
-// chromiumPath finds the browser: $BBBCAST_CHROMIUM, else chromium on the
-// path.
-func chromiumPath() (string, error) {
-	if p := os.Getenv(envChromium); p != "" {
-		return exec.LookPath(p)
-	}
-	var err error
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		var p string
-		if p, err = exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", err
-}
-
 // TestBotReleases runs each release's steps against the fakes, one
 // browser for all, one release after another (two cores: Chromium runs
 // them reliably in turn).
 func TestBotReleases(t *testing.T) {
 	browserCtx := startBrowser(t)
-	shots := artifactDir(t)
+	shots := browsertest.ArtifactDir(t)
 
 	for _, rel := range releases() {
 		for _, version := range rel.BBB {
@@ -79,61 +49,20 @@ func TestBotReleases(t *testing.T) {
 	}
 }
 
-// startBrowser starts headless Chromium for the test, as the demo's
-// browser test does, or skips (fails with BBBCAST_REQUIRE_BROWSER=1).
+// startBrowser starts headless Chromium for the test (browsertest), as
+// the bot's runs: media without a prompt.
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if testing.Short() && os.Getenv(envRequireBrowser) != "1" {
-		t.Skip("browser test skipped in -short mode")
-	}
-	chromium, err := chromiumPath()
-	if err != nil {
-		browserUnavailable(t, fmt.Sprintf("Chromium not found (%v): apt-get install chromium, or set %s", err, envChromium))
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		// As the bot's Chromium: media without a prompt.
+	allocCtx := browsertest.Allocator(t, t.Context(), browsertest.Chromium(t),
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.WindowSize(viewportWidth, viewportHeight),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
+		chromedp.WindowSize(viewportWidth, viewportHeight))
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelBrowser)
 	if err := chromedp.Do(browserCtx); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
 	return browserCtx
-}
-
-// artifactDir is $BBBCAST_ARTIFACTS, else the test's artifact directory.
-func artifactDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv(envArtifacts)
-	if dir == "" {
-		return t.ArtifactDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // portal is a webinar.Service on the fakes, its Handler served at

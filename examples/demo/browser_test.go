@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/bbbcast/bbbcast/examples/internal/browsertest"
 	"github.com/bbbcast/bbbcast/gateway"
 	"github.com/bbbcast/bbbcast/webinar"
 )
@@ -37,7 +37,7 @@ import (
 // 375 px (mobile emulation): no horizontal overflow, and the video keeps
 // its size. The 375-px pages are saved, full length, as NAME-375.png.
 //
-// Environment:
+// Environment (read by examples/internal/browsertest, but for the tour):
 //   - BBBCAST_CHROMIUM: the browser to run (default: chromium on $PATH).
 //   - BBBCAST_REQUIRE_BROWSER=1: fail, rather than skip, when the browser
 //     or hls.js (npm ci --prefix examples/demo) is missing; run even with
@@ -49,10 +49,7 @@ import (
 //     it they go to the test's artifact directory, kept with go test
 //     -artifacts -outputdir=DIR.
 const (
-	envChromium       = "BBBCAST_CHROMIUM"
-	envRequireBrowser = "BBBCAST_REQUIRE_BROWSER"
-	envUpdateTour     = "BBBCAST_UPDATE_TOUR"
-	envArtifacts      = "BBBCAST_ARTIFACTS"
+	envUpdateTour = "BBBCAST_UPDATE_TOUR"
 
 	hlsJSFile = "node_modules/hls.js/dist/hls.min.js"
 	tourDir   = "../../docs/tour"
@@ -64,16 +61,6 @@ const (
 	stepTimeout        = 15 * time.Second  // one click, one navigation
 	pollInterval       = 100 * time.Millisecond
 )
-
-// browserUnavailable skips the test, or fails it where the browser test
-// is required.
-func browserUnavailable(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv(envRequireBrowser) == "1" {
-		t.Fatalf("%s; %s=1 requires the browser test", why, envRequireBrowser)
-	}
-	t.Skip(why)
-}
 
 // hostilePage serves, on another port of loopback, a page that posts to
 // the demo as whoever visits it: forms into frames, and a fetch with the
@@ -100,32 +87,10 @@ fetch("` + demo + `/webinar/webinars/` + id + `/stop-live", {method: "POST", mod
 	return srv.URL
 }
 
-// chromiumPath finds the browser: $BBBCAST_CHROMIUM, else chromium on the
-// path.
-func chromiumPath() (string, error) {
-	if p := os.Getenv(envChromium); p != "" {
-		return exec.LookPath(p)
-	}
-	var err error
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		var p string
-		if p, err = exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", err
-}
-
 func TestBrowserTour(t *testing.T) {
-	if testing.Short() && os.Getenv(envRequireBrowser) != "1" {
-		t.Skip("browser test skipped in -short mode")
-	}
-	chromium, err := chromiumPath()
-	if err != nil {
-		browserUnavailable(t, fmt.Sprintf("Chromium not found (%v): apt-get install chromium, or set %s", err, envChromium))
-	}
+	chromium := browsertest.Chromium(t)
 	if _, err := os.Stat(hlsJSFile); err != nil {
-		browserUnavailable(t, fmt.Sprintf("hls.js is not installed (%v): run npm ci --prefix examples/demo", err))
+		browsertest.Unavailable(t, fmt.Sprintf("hls.js is not installed (%v): run npm ci --prefix examples/demo", err))
 	}
 	began := time.Now()
 
@@ -133,29 +98,9 @@ func TestBrowserTour(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), browserTestTimeout)
 	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
+	allocCtx := browsertest.Allocator(t, ctx, chromium,
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.WindowSize(viewportWidth, viewportHeight),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
+		chromedp.WindowSize(viewportWidth, viewportHeight))
 
 	shots := newShooter(t)
 	// Three people, three cookie jars: Ada's tab is the browser's first;
@@ -733,12 +678,7 @@ type shooter struct {
 }
 
 func newShooter(t *testing.T) *shooter {
-	s := &shooter{t: t, dir: os.Getenv(envArtifacts), tour: os.Getenv(envUpdateTour) == "1"}
-	if s.dir == "" {
-		s.dir = t.ArtifactDir()
-	} else if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	s := &shooter{t: t, dir: browsertest.ArtifactDir(t), tour: os.Getenv(envUpdateTour) == "1"}
 	if s.tour {
 		if err := os.MkdirAll(tourDir, 0o755); err != nil {
 			t.Fatal(err)

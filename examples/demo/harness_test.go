@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,9 +10,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/bbbcast/bbbcast/internal/logx"
 )
 
 // demoServer is the portal running in the test process on loopback, on
@@ -22,26 +22,7 @@ type demoServer struct {
 	URL   string // the public URL
 	Local string // where the portal listens, "http://127.0.0.1:port"
 	app   *app
-	logs  *logBuffer // what the portal logged
-}
-
-// logBuffer keeps a log, for the tests that check what goes to the log
-// rather than to the pages.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs  *logx.Buffer // what the portal logged
 }
 
 // startDemo starts the portal; change adjusts the options first. It is
@@ -67,7 +48,7 @@ func startDemo(t testing.TB, change func(*options)) *demoServer {
 	if o.PublicURL != "" {
 		base = o.PublicURL
 	}
-	logs := &logBuffer{}
+	logs := &logx.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	a, err := newApp(context.Background(), o, base, logger)
 	if err != nil {

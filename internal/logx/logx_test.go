@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,4 +21,24 @@ func TestOrDiscard(t *testing.T) {
 	var buf bytes.Buffer
 	mine := slog.New(slog.NewTextHandler(&buf, nil))
 	assert.Same(t, mine, logx.OrDiscard(mine))
+}
+
+func TestBufferConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	var b logx.Buffer
+	l := slog.New(slog.NewTextHandler(&b, nil))
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				l.Info("line")
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	assert.Equal(t, 400, strings.Count(b.String(), "msg=line\n"))
+	assert.Equal(t, len(b.String()), b.Len())
 }

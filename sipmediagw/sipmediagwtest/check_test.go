@@ -5,9 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/bbbcast/bbbcast/internal/logx"
 	"github.com/bbbcast/bbbcast/sipmediagw"
 	"github.com/bbbcast/bbbcast/sipmediagw/sipmediagwtest"
 )
@@ -340,24 +340,6 @@ func TestCheckTokenRefusedInFront(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log sink safe for the client's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Neither the token nor a URL reaches Check's errors or logs, whatever
 // the outcome: the legacy debug page prints the token, a wrong-protocol
 // server gets it too.
@@ -385,7 +367,7 @@ func TestCheckKeepsSecrets(t *testing.T) {
 			if tc.fault != nil {
 				srv.Fail(sipmediagwtest.AllOps, *tc.fault)
 			}
-			var logs lockedBuffer
+			var logs logx.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c := checkClient(t, srv, tc.p, tok, sipmediagw.WithLogger(logger))
 			if tc.closed {
