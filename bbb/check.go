@@ -19,10 +19,9 @@ type ServerCheck struct {
 	// Algorithm is the client's configured checksum algorithm.
 	Algorithm Algorithm
 	// Accepted and Refused are the checksum algorithms (of SHA1, SHA256,
-	// SHA384, SHA512, in that order) the server accepted / answered
-	// checksumError to. Both empty when the secret is wrong (nothing
-	// accepted: cannot tell refused algorithms from a wrong secret, so then
-	// Refused stays empty and SecretOK false).
+	// SHA384, SHA512, in that order) the server accepted, and answered
+	// checksumError to. When it accepts none, a wrong secret cannot be
+	// told from refused algorithms: both stay empty and SecretOK false.
 	Accepted []Algorithm
 	Refused  []Algorithm
 	// RTT is the round trip of the signed call made with the client's own

@@ -50,15 +50,19 @@ const (
 // ServerCheck is what Client.Check found of a server.
 type ServerCheck struct {
 	Configured Protocol // the client's protocol
-	// Detected is the protocol the server really speaks; 0 when it could not be told.
+	// Detected is the protocol the server really speaks; 0 when it could
+	// not be told.
 	Detected Protocol
-	// Release narrows it when the answers tell: "v1.5", "v1.6", "v1.7", "v1.8.4", "v1.8.5+" (or whatever naming the sources justify); "" unknown.
+	// Release narrows it when the answers tell (ReleaseV15 …
+	// ReleaseAfterV184); "" when they do not.
 	Release string
-	// TokenOK: the token was accepted (true also for a v1.8 launcher, which has no token).
+	// TokenOK: the token was accepted (true also for a v1.8 launcher,
+	// which has no token).
 	TokenOK bool
-	// Free and Total are the server's free and total gateways when the protocol tells them; -1 when it does not.
+	// Free and Total are the server's free and total gateways when the
+	// protocol tells them; -1 when it does not.
 	Free, Total int
-	// RTT is the round trip of the probe.
+	// RTT is the round trip of the first probe.
 	RTT time.Duration
 }
 
@@ -89,7 +93,10 @@ func (e *ProtocolError) Unwrap() error { return ErrWrongProtocol }
 // status), whatever the server turns out to be; none is retried: Check
 // reports the server as it answers now.
 //
-// gatewayID is, for V18Launcher, the launcher's gw_id of the gateway (its status tells whether it is busy); ignored by the other protocols. Always returns a non-nil *ServerCheck holding what was learned, and an error when the server cannot be used as configured.
+// gatewayID is, for V18Launcher, the launcher's gw_id of the gateway
+// (its status tells whether it is busy); the other protocols ignore it.
+// Check always returns a non-nil *ServerCheck holding what was learned,
+// and an error when the server cannot be used as configured.
 //
 // The error is the transport error when the server does not answer; a
 // *ProtocolError (ErrWrongProtocol) when it speaks another protocol,
