@@ -258,13 +258,13 @@ func TestCheckFailures(t *testing.T) {
 			kind: webinar.CheckBotPage, severity: webinar.SeverityWarning, says: "every SIPMediaGW bot release opens https://, so a real bot will not join"},
 		{name: "TLS front declared, not there", v: sipmediagwtest.V16,
 			configure: func(_ *testing.T, c *webinar.Config) {
-				c.PublicURL, c.TLSFront = "http://portal.example.org/webinar", true
+				c.PublicURL, c.BotTLS = "http://portal.example.org/webinar", webinar.BotTLSFront
 			},
 			arrange: func(t *testing.T, f *httpFixture, net *checkNet) {
 				net.serve("http://portal.example.org", f.h)
 				net.serve("https://portal.example.org", nil)
 			},
-			kind: webinar.CheckBotPage, severity: webinar.SeverityError, says: "through the TLS front (Config.TLSFront): cannot reach PublicURL"},
+			kind: webinar.CheckBotPage, severity: webinar.SeverityError, says: "through the TLS front (Config.BotTLS): cannot reach PublicURL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -339,7 +339,7 @@ func TestCheckReportRenderings(t *testing.T) {
 func TestCheckThroughTLSFront(t *testing.T) {
 	t.Parallel()
 	f, net := newCheckFixture(t, sipmediagwtest.V16, func(c *webinar.Config) {
-		c.PublicURL, c.TLSFront = "http://portal.example.org/webinar", true
+		c.PublicURL, c.BotTLS = "http://portal.example.org/webinar", webinar.BotTLSFront
 	})
 	net.serve("http://portal.example.org", f.h)
 	r := f.svc.Check(context.Background())
@@ -351,22 +351,41 @@ func TestNewServiceWarnsOfPlainHTTP(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		publicURL string
-		tlsFront  bool
+		botTLS    webinar.BotTLS
 		warns     bool
 	}{
-		{"http://portal.example.org/webinar", false, true},
-		{"http://portal.example.org/webinar", true, false},
-		{"https://portal.example.org/webinar", false, false},
+		{"http://portal.example.org/webinar", webinar.BotTLSRequired, true},
+		{"http://portal.example.org/webinar", webinar.BotTLSFront, false},
+		{"http://portal.example.org/webinar", webinar.BotTLSNone, false},
+		{"https://portal.example.org/webinar", webinar.BotTLSRequired, false},
 	}
 	for _, tc := range cases {
-		t.Run(fmt.Sprintf("%s front=%t", tc.publicURL, tc.tlsFront), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %s", tc.publicURL, tc.botTLS), func(t *testing.T) {
 			t.Parallel()
 			var logs bytes.Buffer
 			newLiveFixtureConfig(t, sipmediagwtest.V16, webinar.RelaySIPMediaGW, func(c *webinar.Config) {
-				c.PublicURL, c.TLSFront = tc.publicURL, tc.tlsFront
+				c.PublicURL, c.BotTLS = tc.publicURL, tc.botTLS
 				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			})
 			assert.Equal(t, tc.warns, strings.Contains(logs.String(), "a real bot will not join"), logs.String())
 		})
 	}
+}
+
+func TestNewServiceRefusesUnknownBotTLS(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	_, err := webinar.NewService(webinar.Config{Store: f.store, Gateways: f.gateways, BotTLS: webinar.BotTLSNone + 1})
+	require.ErrorContains(t, err, "BotTLS")
+}
+
+func TestCheckStandInBotsOverHTTP(t *testing.T) {
+	t.Parallel()
+	f, net := newCheckFixture(t, sipmediagwtest.V16, func(c *webinar.Config) {
+		c.PublicURL, c.BotTLS = "http://portal.example.org/webinar", webinar.BotTLSNone
+	})
+	net.serve("http://portal.example.org", f.h)
+	r := f.svc.Check(context.Background())
+	assert.Equal(t, webinar.SeverityOK, r.Severity(), "%s", r)
+	assert.Contains(t, resultOf(t, r, webinar.CheckBotPage).Message, "only stand-in bots open")
 }

@@ -81,20 +81,23 @@ func (s *Service) checkBotPage(ctx context.Context) CheckResult {
 			return SeverityError, "Config.PublicURL is not set: the streaming bot has no page to open"
 		}
 		base, plain := s.publicURL, strings.HasPrefix(s.publicURL, "http://")
-		if plain && s.tlsFront {
+		front := plain && s.botTLS == BotTLSFront
+		if front {
 			base = "https://" + strings.TrimPrefix(base, "http://") // where the bots go
 		}
 		nonce := randomHex(16)
 		sev, msg := s.probe(ctx, base+"/bot/check?"+bbb.CallbackNonceParam+"="+nonce, nonce, false)
 		switch {
-		case sev != SeverityOK && plain && s.tlsFront:
-			return sev, "through the TLS front (Config.TLSFront): " + msg
+		case sev != SeverityOK && front:
+			return sev, "through the TLS front (Config.BotTLS): " + msg
 		case sev != SeverityOK:
 			return sev, msg
-		case plain && s.tlsFront:
+		case front:
 			return SeverityOK, "the bot's page answers at PublicURL over https, through the TLS front, " + msg
+		case plain && s.botTLS == BotTLSNone:
+			return SeverityOK, "the bot's page answers at PublicURL over plain http, which only stand-in bots open (Config.BotTLS), " + msg
 		case plain:
-			return SeverityWarning, "the bot's page answers at PublicURL, but over plain http: every SIPMediaGW bot release opens https://, so a real bot will not join (serve PublicURL over https, or set Config.TLSFront when a TLS front serves it)"
+			return SeverityWarning, "the bot's page answers at PublicURL, but over plain http: every SIPMediaGW bot release opens https://, so a real bot will not join (serve PublicURL over https, or set Config.BotTLS when a TLS front serves it)"
 		}
 		return SeverityOK, "the bot's page answers at PublicURL, " + msg
 	})

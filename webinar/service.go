@@ -84,13 +84,11 @@ type Config struct {
 	EarlyStart time.Duration
 	Overrun    time.Duration
 
-	// TLSFront says that a TLS front (a reverse proxy) serves PublicURL's
-	// host and path over https too, although PublicURL says http. Every
-	// SIPMediaGW bot release opens its page as https://, so without it an
-	// http:// PublicURL is reported: NewService logs a warning, once, and
-	// Check's bot-page target warns too. With it, Check asks the https
-	// address.
-	TLSFront bool
+	// BotTLS says how the streaming bots reach the pages of an http://
+	// PublicURL: BotTLSRequired (the default: NewService and Check warn,
+	// as every SIPMediaGW bot opens https://), BotTLSFront (a TLS front
+	// serves the same host and path) or BotTLSNone (stand-in bots only).
+	BotTLS BotTLS
 
 	// HTTPClient is what Check reaches PublicURL and the gateways' HLS
 	// URLs with, as the outside would (a client with a 15 s timeout
@@ -145,7 +143,7 @@ type Service struct {
 
 	originCheck *http.CrossOriginProtection // of the handler's POSTs
 	checkHTTP   *http.Client                // Check's client for PublicURL and HLS URLs
-	tlsFront    bool                        // Config.TLSFront
+	botTLS      BotTLS                      // Config.BotTLS
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time // Reconcile's last repair of bookings and gateways
@@ -202,10 +200,13 @@ func NewService(cfg Config) (*Service, error) {
 	if s.clock == nil {
 		s.clock = clock.New()
 	}
-	s.checkHTTP, s.tlsFront = checkClient(cfg.HTTPClient), cfg.TLSFront
-	if strings.HasPrefix(s.publicURL, "http://") && !s.tlsFront {
+	s.checkHTTP, s.botTLS = checkClient(cfg.HTTPClient), cfg.BotTLS
+	if s.botTLS > BotTLSNone {
+		return nil, fmt.Errorf("webinar: BotTLS: %s", s.botTLS)
+	}
+	if strings.HasPrefix(s.publicURL, "http://") && s.botTLS == BotTLSRequired {
 		s.logger.LogAttrs(context.Background(), slog.LevelWarn, "webinar: PublicURL is plain http, but every SIPMediaGW bot opens its page with https://: "+
-			"a real bot will not join. Serve PublicURL over https, or set Config.TLSFront when a TLS front serves the same host and path",
+			"a real bot will not join. Serve PublicURL over https, or set Config.BotTLS (BotTLSFront when a TLS front serves the same host and path)",
 			slog.String("publicURL", s.publicURL))
 	}
 	s.bgCtx, s.bgCancel = context.WithCancelCause(context.Background())

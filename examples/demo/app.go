@@ -104,8 +104,10 @@ func newApp(ctx context.Context, o options, base string, logger *slog.Logger) (*
 		return nil, err
 	}
 	var notifier webinar.Notifier
+	botTLS := webinar.BotTLSRequired
 	if a.fakes != nil {
 		notifier = webinar.NotifierFunc(a.fakes.notify)
+		botTLS = webinar.BotTLSNone // the stand-in bot opens http pages
 	}
 	a.svc, err = webinar.NewService(webinar.Config{
 		Store:      a.store,
@@ -119,6 +121,7 @@ func newApp(ctx context.Context, o options, base string, logger *slog.Logger) (*
 		Callbacks:  signer,
 		ChatRelay:  relay,
 		HTTPClient: self,
+		BotTLS:     botTLS,
 	})
 	if err != nil {
 		a.Close()
