@@ -103,15 +103,6 @@ type storeState struct {
 	streaming map[int64]Webinar
 }
 
-// holdsStream reports whether w may have a stream running on its gateway.
-func holdsStream(w *Webinar) bool {
-	switch w.State {
-	case Starting, Live, StoppingLive, Ending:
-		return true
-	}
-	return w.Session != ""
-}
-
 func (s *Service) checkStore(ctx context.Context) storeState {
 	var st storeState
 	st.result = s.timed(CheckStore, "store", func() (Severity, string) {
@@ -128,7 +119,7 @@ func (s *Service) checkStore(ctx context.Context) storeState {
 		st.gateways = gws
 		st.streaming = map[int64]Webinar{}
 		for _, w := range list {
-			if w.GatewayID != 0 && holdsStream(&w) {
+			if w.GatewayID != 0 && w.MayStream() {
 				st.streaming[w.GatewayID] = w
 			}
 		}

@@ -336,15 +336,28 @@ func TestCheckReportRenderings(t *testing.T) {
 	assert.Contains(t, text, "OK")
 }
 
-func TestCheckThroughTLSFront(t *testing.T) {
+// TestCheckPlainHTTPBots: an http PublicURL passes when a TLS front
+// serves it over https too, or when only stand-in bots open it.
+func TestCheckPlainHTTPBots(t *testing.T) {
 	t.Parallel()
-	f, net := newCheckFixture(t, sipmediagwtest.V16, func(c *webinar.Config) {
-		c.PublicURL, c.BotTLS = "http://portal.example.org/webinar", webinar.BotTLSFront
-	})
-	net.serve("http://portal.example.org", f.h)
-	r := f.svc.Check(context.Background())
-	assert.Equal(t, webinar.SeverityOK, r.Severity(), "%s", r)
-	assert.Contains(t, resultOf(t, r, webinar.CheckBotPage).Message, "over https, through the TLS front")
+	for _, tc := range []struct {
+		botTLS webinar.BotTLS
+		says   string
+	}{
+		{webinar.BotTLSFront, "over https, through the TLS front"},
+		{webinar.BotTLSNone, "only stand-in bots open"},
+	} {
+		t.Run(tc.botTLS.String(), func(t *testing.T) {
+			t.Parallel()
+			f, net := newCheckFixture(t, sipmediagwtest.V16, func(c *webinar.Config) {
+				c.PublicURL, c.BotTLS = "http://portal.example.org/webinar", tc.botTLS
+			})
+			net.serve("http://portal.example.org", f.h)
+			r := f.svc.Check(context.Background())
+			assert.Equal(t, webinar.SeverityOK, r.Severity(), "%s", r)
+			assert.Contains(t, resultOf(t, r, webinar.CheckBotPage).Message, tc.says)
+		})
+	}
 }
 
 func TestNewServiceWarnsOfPlainHTTP(t *testing.T) {
@@ -377,15 +390,4 @@ func TestNewServiceRefusesUnknownBotTLS(t *testing.T) {
 	f := newFixture(t, 0)
 	_, err := webinar.NewService(webinar.Config{Store: f.store, Gateways: f.gateways, BotTLS: webinar.BotTLSNone + 1})
 	require.ErrorContains(t, err, "BotTLS")
-}
-
-func TestCheckStandInBotsOverHTTP(t *testing.T) {
-	t.Parallel()
-	f, net := newCheckFixture(t, sipmediagwtest.V16, func(c *webinar.Config) {
-		c.PublicURL, c.BotTLS = "http://portal.example.org/webinar", webinar.BotTLSNone
-	})
-	net.serve("http://portal.example.org", f.h)
-	r := f.svc.Check(context.Background())
-	assert.Equal(t, webinar.SeverityOK, r.Severity(), "%s", r)
-	assert.Contains(t, resultOf(t, r, webinar.CheckBotPage).Message, "only stand-in bots open")
 }
